@@ -1,0 +1,28 @@
+"""nnlib: a small numpy library for learning neural networks, optimization and backpropagation.
+
+Its names follow PyTorch's (``Tensor``, ``backward``, ``nn.Linear``, ``optim.SGD``), so what is
+learned here carries over. The core imports only numpy; ``nnlib.viz`` and ``nnlib.widgets``
+(matplotlib, ipywidgets) are imported explicitly by the notebooks that draw.
+"""
+
+from nnlib.tensor import (
+    NonFiniteError,
+    Tensor,
+    get_default_dtype,
+    is_grad_enabled,
+    no_grad,
+    set_default_dtype,
+    tensor,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "NonFiniteError",
+    "Tensor",
+    "get_default_dtype",
+    "is_grad_enabled",
+    "no_grad",
+    "set_default_dtype",
+    "tensor",
+]
