@@ -5,6 +5,8 @@ learned here carries over. The core imports only numpy; ``nnlib.viz`` and ``nnli
 (matplotlib, ipywidgets) are imported explicitly by the notebooks that draw.
 """
 
+from nnlib import activations, data, forward_mode, gradcheck, landscapes, losses, nn, optim
+from nnlib.random import manual_seed
 from nnlib.tensor import (
     NonFiniteError,
     Tensor,
@@ -20,9 +22,18 @@ __version__ = "0.1.0"
 __all__ = [
     "NonFiniteError",
     "Tensor",
+    "activations",
+    "data",
+    "forward_mode",
     "get_default_dtype",
+    "gradcheck",
     "is_grad_enabled",
+    "landscapes",
+    "losses",
+    "manual_seed",
+    "nn",
     "no_grad",
+    "optim",
     "set_default_dtype",
     "tensor",
 ]
