@@ -210,7 +210,9 @@ class Tensor:
         else:
             grad = np.asarray(grad, dtype=self.data.dtype)
             if grad.shape != self.data.shape:
-                raise ValueError(f"grad has shape {grad.shape}, expected the tensor's shape {self.data.shape}")
+                raise ValueError(
+                    f"grad has shape {grad.shape}, expected the tensor's shape {self.data.shape}"
+                )
 
         order = self._topological_order()
         grads = {id(self): grad}
@@ -426,7 +428,9 @@ class Tensor:
         try:
             out = self.data.reshape(shape)
         except ValueError:
-            raise ValueError(f"cannot reshape a tensor of shape {self.shape} ({self.size} values) into {shape}") from None
+            raise ValueError(
+                f"cannot reshape a tensor of shape {self.shape} ({self.size} values) into {shape}"
+            ) from None
         return Tensor.from_op(out, "reshape", (self, lambda g: g.reshape(self.data.shape)))
 
     @property
