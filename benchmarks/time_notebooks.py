@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def execution_seconds(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": path.parent}})
+    client = NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": path.parent}}
+    )
     start = time.perf_counter()
     client.execute()
     return time.perf_counter() - start
