@@ -89,38 +89,34 @@ class Module:
         return self.forward(*inputs, **kwargs)
 
     # ----------------------------------------------------------- structure
+    def _members(self):
+        """(name, value) of the attributes that are modules or parameters, in the order assigned.
+
+        Lists and tuples are looked into: the items of ``self.blocks = [a, b]`` are "blocks.0", "blocks.1".
+        """
+        for name, value in vars(self).items():
+            items = enumerate(value) if isinstance(value, (list, tuple)) else [(None, value)]
+            for i, item in items:
+                if isinstance(item, Module) or (isinstance(item, Tensor) and item.requires_grad):
+                    yield (name if i is None else f"{name}.{i}"), item
+
     def named_children(self):
         """(name, module) pairs of the direct sub-modules, in the order they were assigned."""
-        for name, value in vars(self).items():
-            if isinstance(value, Module):
-                yield name, value
-            elif isinstance(value, (list, tuple)):
-                for i, item in enumerate(value):
-                    if isinstance(item, Module):
-                        yield f"{name}.{i}", item
-
-    def _own_parameters(self):
-        """(name, tensor) pairs of the tensors requiring grad held directly by this module."""
-        for name, value in vars(self).items():
-            if isinstance(value, Tensor) and value.requires_grad:
-                yield name, value
-            elif isinstance(value, (list, tuple)):
-                for i, item in enumerate(value):
-                    if isinstance(item, Tensor) and item.requires_grad:
-                        yield f"{name}.{i}", item
+        return [(name, value) for name, value in self._members() if isinstance(value, Module)]
 
     def named_parameters(self):
         """List of (dotted name, parameter) pairs, e.g. ``("0.weight", tensor)``; shared ones once."""
         found, seen = [], set()
-        stack = [("", self)]
-        while stack:
-            prefix, module = stack.pop()
-            for name, param in module._own_parameters():
-                if id(param) not in seen:
-                    seen.add(id(param))
-                    found.append((prefix + name, param))
-            children = [(prefix + name + ".", child) for name, child in module.named_children()]
-            stack.extend(reversed(children))  # depth first, in definition order
+
+        def collect(module, prefix):
+            for name, value in module._members():
+                if isinstance(value, Module):
+                    collect(value, prefix + name + ".")
+                elif id(value) not in seen:
+                    seen.add(id(value))
+                    found.append((prefix + name, value))
+
+        collect(self, "")
         return found
 
     def parameters(self):
@@ -350,7 +346,7 @@ class Sequential(Module):
                 raise TypeError(f"Sequential: argument {i} is a {type(module).__name__}, not a Module")
         self.layers = list(modules)
 
-    def named_children(self):
+    def _members(self):
         for i, module in enumerate(self.layers):
             yield str(i), module
 
