@@ -23,7 +23,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-VIEWPORT = {"width": 1280, "height": 1000}
+VIEWPORT = {"width": 1600, "height": 1000}
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts" / "browser"  # git-ignored
 
 failed_report = pytest.StashKey[bool]()

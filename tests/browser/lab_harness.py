@@ -217,27 +217,43 @@ def wait_until(condition, timeout: float, interval: float = 0.1, what: str = "co
 
 def kernel_is_idle(server: LabServer) -> bool:
     """True when the server knows of at least one kernel and all of them are idle."""
-    kernels = server.api("kernels")
+    try:
+        kernels = server.api("kernels")
+    except urllib.error.HTTPError as error:
+        # jupyter_server answers 500 when asked while a kernel is still starting (its
+        # last_activity is not set yet): that kernel is simply not idle yet.
+        if error.code >= 500:
+            return False
+        raise
     return bool(kernels) and all(kernel["execution_state"] == "idle" for kernel in kernels)
 
 
-def all_cells_executed(page) -> bool:
-    """True when every code cell has an execution number and none is queued or running (``[*]``)."""
-    prompts = page.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
-    return bool(prompts) and all(any(ch.isdigit() for ch in p) and "*" not in p for p in prompts)
+def execution_prompts(page) -> list[str]:
+    """The prompt of each code cell: ``[3]:`` once run, ``[*]:`` while queued or running."""
+    return page.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
+
+
+def unexecuted_cells(page) -> list[int]:
+    """Indices of the code cells that have no execution number (never run, or skipped after an error)."""
+    prompts = execution_prompts(page)
+    return [index for index, prompt in enumerate(prompts) if not any(ch.isdigit() for ch in prompt)]
 
 
 def wait_for_quiet_notebook(page, server: LabServer, timeout: float = 60.0) -> None:
-    """Wait until all cells have run, the kernel is idle and no widget is still loading."""
+    """Wait until no cell is queued or running, the kernel is idle and no widget is still loading.
+
+    A cell that raises makes the kernel skip the cells queued after it; those stay unnumbered,
+    so check :func:`unexecuted_cells` afterwards.
+    """
 
     def quiet() -> bool:
         return (
-            all_cells_executed(page)
+            not any("*" in prompt for prompt in execution_prompts(page))
             and kernel_is_idle(server)
             and page.get_by_text("Loading widget", exact=False).count() == 0
         )
 
-    wait_until(quiet, timeout, interval=0.25, what="all cells run, kernel idle, widgets loaded")
+    wait_until(quiet, timeout, interval=0.25, what="no cell running, kernel idle, widgets loaded")
 
 
 def stable_image_source(image, settle: float = 1.0, timeout: float = 20.0, differs_from: str | None = None):

@@ -8,13 +8,16 @@ then moves the momentum explorer's learning-rate slider and waits until its figu
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 from lab_harness import (
+    REPO_ROOT,
     kernel_is_idle,
     rendering_problems,
     run_all_cells,
     stable_image_source,
+    unexecuted_cells,
     wait_for_quiet_notebook,
     wait_until,
     write_notebook,
@@ -22,38 +25,30 @@ from lab_harness import (
 
 pytestmark = pytest.mark.browser
 
-# STAND-IN until nnlib.widgets lands.
-SETUP = """
-import numpy as np
-from IPython.display import display
-from ipywidgets import FloatSlider, interactive
-from matplotlib.figure import Figure
-
-
-def momentum_explorer():
-    def draw(learning_rate=0.1, momentum=0.9):
-        fig = Figure(figsize=(4, 3))
-        ax = fig.subplots()
-        x = np.linspace(0, 10, 50)
-        ax.plot(x, np.exp(-learning_rate * x) * np.cos(momentum * x))
-        ax.set_xlabel("step")
-        ax.set_ylabel("loss")
-        display(fig)
-        return fig
-
-    return interactive(
-        draw,
-        learning_rate=FloatSlider(value=0.1, min=0.01, max=1.0, step=0.01, description="learning rate"),
-        momentum=FloatSlider(value=0.9, min=0.0, max=0.99, step=0.01, description="momentum"),
-    )
-"""
-EXPLORER_CALLS = ["momentum_explorer()", "momentum_explorer()"]
-SLIDER_LABEL = re.compile(r"learning rate|\blr\b", re.IGNORECASE)
+# Every explorer of nnlib.widgets, in the order the lectures meet them.
+EXPLORERS = [
+    "gradient_descent_1d",
+    "momentum_explorer",
+    "optimizer_race",
+    "neuron_explorer",
+    "training_playground",
+    "backprop_explorer",
+    "capacity_explorer",
+]
+SLIDER_LABEL = re.compile(r"learning rate", re.IGNORECASE)
 NOTEBOOK = "explorers.ipynb"
 
 
 def test_explorers_render_and_respond_to_a_slider(lab_root, lab_server, page, artifacts_dir):
-    write_notebook(lab_root / NOTEBOOK, [SETUP, *EXPLORER_CALLS])
+    # The kernel must run this Python and import the nnlib of this checkout.
+    setup = (
+        "import sys\n"
+        "import nnlib.widgets\n"
+        f"assert sys.prefix == {sys.prefix!r}, sys.prefix\n"
+        f"assert nnlib.__file__.startswith({str(REPO_ROOT)!r}), nnlib.__file__"
+    )
+    sources = [setup] + [f"nnlib.widgets.{name}()" for name in EXPLORERS]
+    write_notebook(lab_root / NOTEBOOK, sources)
 
     page.goto(lab_server.url(f"lab/tree/{NOTEBOOK}"))
     page.locator(".jp-Notebook .jp-CodeCell").first.wait_for(state="visible")
@@ -64,34 +59,37 @@ def test_explorers_render_and_respond_to_a_slider(lab_root, lab_server, page, ar
     overview = artifacts_dir / "explorers-after-run-all.png"
     page.screenshot(path=overview)
     print(f"screenshot after Run All: {overview}")
-
     problems = rendering_problems(page)
     assert not problems, "\n\n".join(problems)
+    assert unexecuted_cells(page) == [], "Run All left cells unexecuted"
 
-    cells = page.locator(".jp-Notebook .jp-CodeCell")
-    for index, call in enumerate(EXPLORER_CALLS, start=1):
-        output = cells.nth(index).locator(".jp-Cell-outputArea")
-        assert output.locator(".jupyter-widgets").count() > 0, f"{call} showed no widget"
-        assert output.locator("img").count() > 0, f"{call} showed no figure"
+    outputs = {
+        name: page.locator(".jp-Notebook .jp-CodeCell").nth(index).locator(".jp-Cell-outputArea")
+        for index, name in enumerate(EXPLORERS, start=1)
+    }
+    for name, output in outputs.items():
+        assert output.locator(".jupyter-widgets").count() > 0, f"{name}() showed no widget"
+        assert output.locator("img").count() > 0, f"{name}() showed no figure"
+        output.screenshot(path=artifacts_dir / f"{name}.png")
+    print(f"a screenshot of each explorer: {artifacts_dir}/<explorer>.png")
 
-    momentum = cells.nth(1).locator(".jp-Cell-outputArea")
+    momentum = outputs["momentum_explorer"]
     slider = momentum.locator(".widget-slider", has=page.locator(".widget-label", has_text=SLIDER_LABEL))
     assert slider.count() == 1, "the momentum explorer has no (single) learning-rate slider"
+    handle, readout = slider.locator(".noUi-handle"), slider.locator(".widget-readout")
     figure = momentum.locator("img").first
-    readout = slider.locator(".widget-readout")
-    before_value = readout.inner_text()
-    before_figure = stable_image_source(figure)
+    lr_before, figure_before = readout.inner_text(), stable_image_source(figure)
 
-    slider.locator(".noUi-handle").focus()
-    for _ in range(3):
-        slider.locator(".noUi-handle").press("ArrowRight")
-    wait_until(lambda: readout.inner_text() != before_value, timeout=5, what="the slider's readout to change")
+    handle.focus()
+    for _ in range(2):
+        handle.press("ArrowRight")
+    wait_until(lambda: readout.inner_text() != lr_before, timeout=5, what="the slider's readout to change")
     wait_for_quiet_notebook(page, lab_server)
     problems = rendering_problems(page)
     assert not problems, "\n\n".join(problems)
-    after_figure = stable_image_source(figure, differs_from=before_figure)
+    figure_after = stable_image_source(figure, differs_from=figure_before)
 
-    moved = artifacts_dir / "momentum-explorer-after-slider.png"
+    moved = artifacts_dir / "momentum_explorer-after-slider.png"
     momentum.screenshot(path=moved)
-    print(f"screenshot after moving the learning rate from {before_value} to {readout.inner_text()}: {moved}")
-    assert after_figure != before_figure
+    print(f"screenshot after moving the learning rate from {lr_before} to {readout.inner_text()}: {moved}")
+    assert figure_after != figure_before
