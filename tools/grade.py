@@ -427,6 +427,7 @@ def _settle(result: NotebookResult, master: MasterNotebook, outcome: RunOutcome,
         result.notes.append("the notebook ran past its time limit and its kernel was stopped")
     elif "UnresponsiveKernelError" in outcome.log:
         statuses.add("timed out")
+        result.notes.append("the kernel stopped answering (an endless loop that ignores interrupts?)")
     elif "DeadKernelError" in outcome.log or "Kernel died" in outcome.log:
         statuses.add("kernel died")
         result.notes.append("the kernel died (e.g. os._exit or a crash): nothing was graded")

@@ -244,6 +244,17 @@ def _names_bound(tree: ast.AST) -> set[str]:
     return bound
 
 
+def _definitions(tree: ast.Module) -> set[str]:
+    """Modules, functions and classes a cell defines at top level: what helpers rely on."""
+    defined: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            defined |= {alias.asname or alias.name.split(".")[0] for alias in node.names if alias.name != "*"}
+    return defined & _names_bound(tree)
+
+
 def free_reads(tree: ast.Module) -> set[str]:
     """Names a cell reads before it binds them itself: what it takes from earlier cells."""
     bound: set[str] = set()
@@ -289,7 +300,7 @@ class Context:
     """What the static look needs to know about the rest of the notebook."""
 
     module_names: dict[str, str]  # name -> module it was imported as, in locked or student cells
-    protected_everywhere: set[str]  # setup names and test helpers: rebinding them before a test counts
+    protected_everywhere: set[str]  # modules and helpers of setup cells: rebinding them before a test counts
     protected_later: dict[int, set[str]] = field(default_factory=dict)  # cell -> free reads of later tests
     last_test_index: int = -1
 
@@ -333,7 +344,8 @@ class _CellChecker(ast.NodeVisitor):
         self.cell = cell
         self.context = context
         self.flags = flags
-        self.scopes: list[set[str] | None] = [None]  # None: module level; a set: names declared global
+        # One entry per enclosing function or class: (names declared global, names local to it).
+        self.scopes: list[tuple[set[str], set[str]]] = []
 
     def flag(self, kind: str, detail: str) -> None:
         self.flags.append(Flag(kind, detail, self.cell))
@@ -347,8 +359,12 @@ class _CellChecker(ast.NodeVisitor):
         return f"{module}.{rest}" if rest else module
 
     def at_module_level(self, name: str) -> bool:
-        scope = self.scopes[-1]
-        return scope is None or name in scope
+        """Whether binding ``name`` here binds the notebook's global name."""
+        return not self.scopes or name in self.scopes[-1][0]
+
+    def is_local(self, name: str) -> bool:
+        """Whether ``name`` is a local variable of an enclosing function (or class)."""
+        return any(name in local for _, local in self.scopes)
 
     # bindings ------------------------------------------------------------------------------
 
@@ -377,7 +393,8 @@ class _CellChecker(ast.NodeVisitor):
         elif isinstance(target, (ast.Attribute, ast.Subscript)):
             root = _root(target)
             shown = _dotted(target) or ast.unparse(target)
-            if root in self.context.module_names or root in self.context.protected_everywhere:
+            protected = root in self.context.module_names or root in self.context.protected_everywhere
+            if protected and not self.is_local(root):
                 self.flag("patches-module", f"{verb} {shown}")
             self.visit(target)  # the expression being assigned into may itself be suspect
 
@@ -455,7 +472,12 @@ class _CellChecker(ast.NodeVisitor):
             if expression is not None:
                 self.visit(expression)
         declared = {name for sub in ast.walk(node) if isinstance(sub, ast.Global) for name in sub.names}
-        self.scopes.append(declared)
+        arguments = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+        arguments += [arg for arg in (node.args.vararg, node.args.kwarg) if arg is not None]
+        local = {arg.arg for arg in arguments}
+        for statement in node.body:
+            local |= _names_bound(statement)
+        self.scopes.append((declared, local - declared))
         for statement in node.body:
             self.visit(statement)
         self.scopes.pop()
@@ -463,7 +485,8 @@ class _CellChecker(ast.NodeVisitor):
     visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_Lambda(self, node):
-        self.scopes.append(set())
+        arguments = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+        self.scopes.append((set(), {arg.arg for arg in arguments}))
         self.visit(node.body)
         self.scopes.pop()
 
@@ -478,7 +501,7 @@ class _CellChecker(ast.NodeVisitor):
             is_method = isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
             if is_method and statement.name in LYING_DUNDERS:
                 self.flag("operator-overloading", f"{node.name}.{statement.name}")
-        self.scopes.append(set())
+        self.scopes.append((set(), set().union(*(_names_bound(statement) for statement in node.body))))
         for statement in node.body:
             self.visit(statement)
         self.scopes.pop()
@@ -612,10 +635,11 @@ def build_context(run_cells: list[RunCell], master: MasterNotebook) -> Context:
         if cell.solution and cell.cell_type == "code":
             tree = parse_cell(cell.source)
             answers |= _names_bound(tree) if tree is not None else set()
+    # Imports and helper functions of setup cells: a helper reads them whenever a test calls it.
     setup_names: set[str] = set()
     for cell in master.cells:
         if cell.grade_id in locked_trees and not cell.grade:
-            setup_names |= _names_bound(locked_trees[cell.grade_id])
+            setup_names |= _definitions(locked_trees[cell.grade_id])
     locked_names = set().union(*(_names_bound(tree) for tree in locked_trees.values()))
     student_trees = [parse_cell(cell.source) for cell in run_cells if cell.role == "student"]
     module_names = _module_names(list(locked_trees.values()))
