@@ -1,6 +1,6 @@
 """The interactive explorers, checked the way a reader meets them: in JupyterLab, in a browser.
 
-One test opens a notebook that shows several explorers, runs all cells from the Run menu, checks
+One test opens a notebook that shows every explorer, runs all cells from the Run menu, checks
 that every widget rendered (no "Error displaying widget", no widget stuck "Loading", no traceback),
 then moves the momentum explorer's learning-rate slider and waits until its figure changes.
 """
