@@ -79,14 +79,27 @@ def _class_indices(loss, target, n_classes):
             )
     elif target.dtype.kind not in "iub":
         raise TypeError(f"{loss}: class indices must be integers, got dtype {target.dtype}")
-    target = target.astype(np.intp, copy=False)
-    low, high = target.min(), target.max()
-    if low < 0 or high >= n_classes:
+    target = target.astype(np.intp, copy=False).reshape(-1)
+    # Viewed as unsigned, a negative index becomes huge, so one maximum checks both ends.
+    if target.view(np.uintp).max() >= n_classes:
+        low, high = target.min(), target.max()
         raise ValueError(
             f"{loss}: target holds class indices in [{low}, {high}], but there are "
             f"{n_classes} classes, so indices must lie in [0, {n_classes})"
         )
-    return target.reshape(-1)
+    return target
+
+
+def _row_max(z):
+    """Maxima of the rows of a 2-D array, as a column of shape (n, 1).
+
+    numpy reduces along a short last axis one row at a time; with few columns
+    (classes) it is several times faster to reduce a transposed copy down its
+    first axis, which compares whole rows at once.
+    """
+    if z.shape[1] <= 32:
+        return np.ascontiguousarray(z.T).max(axis=0)[:, None]
+    return z.max(axis=1, keepdims=True)
 
 
 def _target_kind(loss, name, scores, target):
@@ -225,18 +238,19 @@ def cross_entropy(logits, target):
     kind = _target_kind("cross_entropy", "logits", logits.data, raw_target)
     n, n_classes = z.shape
 
-    shifted = z - z.max(axis=1, keepdims=True)
+    shifted = z - _row_max(z)  # the log-sum-exp trick: now exp(shifted) <= 1 cannot overflow
     exp = np.exp(shifted)
-    sum_exp = exp.sum(axis=1, keepdims=True)
+    sum_exp = exp @ np.ones(n_classes, dtype=z.dtype)  # row sums, as one matrix-vector product
+    log_sum_exp = np.log(sum_exp)  # (n,): log sum_j exp(z_ij) - max_j z_ij
 
     if kind == "indices":
         labels = _class_indices("cross_entropy", raw_target, n_classes)
         rows = np.arange(n)
-        loss = np.log(sum_exp[:, 0]).mean() - shifted[rows, labels].mean()
+        loss = (log_sum_exp - shifted[rows, labels]).sum() / n
 
         def logits_grad(g):
-            grad = exp / sum_exp
-            grad[rows, labels] -= 1
+            grad = exp / sum_exp[:, None]  # softmax
+            grad[rows, labels] -= 1  # minus one-hot
             grad *= g / n
             return grad.reshape(logits.shape)
 
@@ -245,15 +259,18 @@ def cross_entropy(logits, target):
     target = _as_tensor(target, dtype=z.dtype)
     t = target.data.reshape(z.shape)
     _check_probabilities("cross_entropy", "target probabilities", t)
-    log_probs = shifted - np.log(sum_exp)
+    log_probs = shifted - log_sum_exp[:, None]
     loss = -(t * log_probs).sum() / n
+
+    def logits_grad_soft(g):
+        # d/dz of -sum_c t_c log softmax(z)_c is softmax(z) sum_c t_c - t (softmax - t for one-hot t)
+        grad = exp / sum_exp[:, None] * t.sum(axis=1, keepdims=True) - t
+        return grad.reshape(logits.shape) * (g / n)
+
     return Tensor.from_op(
         np.asarray(loss, dtype=z.dtype),
         "cross_entropy",
-        (
-            logits,
-            lambda g: ((exp / sum_exp) * t.sum(axis=1, keepdims=True) - t).reshape(logits.shape) * (g / n),
-        ),
+        (logits, logits_grad_soft),
         (target, lambda g: log_probs.reshape(target.shape) * (-g / n)),
     )
 
