@@ -216,10 +216,12 @@ class Tensor:
 
         order = self._topological_order()
         grads = {id(self): grad}
+        private = set()  # ids of nodes whose gradient is a new array that nothing else refers to
         for node in order:
             g = grads.pop(id(node))
             if node.is_leaf:
-                g = g.astype(node.data.dtype, copy=node.grad is None)
+                # A private gradient is kept as it is; a shared one (e.g. passed on by '+') is copied.
+                g = g.astype(node.data.dtype, copy=node.grad is None and id(node) not in private)
                 node.grad = g if node.grad is None else node.grad + g
                 continue
             node.grad = g
@@ -233,7 +235,13 @@ class Tensor:
                     continue
                 pg = _unbroadcast(grad_fn(g), parent.data.shape)
                 key = id(parent)
-                grads[key] = grads[key] + pg if key in grads else pg
+                if key in grads:
+                    grads[key] = grads[key] + pg
+                    private.add(key)
+                else:
+                    grads[key] = pg
+                    if pg is not g and pg.base is None:  # neither g passed on nor a view
+                        private.add(key)
             if not retain_graph:
                 node._grad_fns = None
 
