@@ -164,10 +164,60 @@ def subplots(nrows=1, ncols=1, figsize=None, dpi=None, margins=None, **subplot_k
     )
     axes = fig.subplots(nrows, ncols, subplot_kw=subplot_kw or None)
     for ax in np.ravel(axes):
-        # at most 6 ticks per axis: every tick is a handful of artists to create and draw
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
+        set_linear_scale(ax, "x")
+        set_linear_scale(ax, "y")
     return fig, axes
+
+
+class LiveFigure:
+    """A figure redrawn in place: a background drawn once, a foreground replaced at each update.
+
+    Building axes and their ticks is most of the cost of a new figure, and a background such as a
+    contour plot need not be computed again when only a path on it changes. Draw the background,
+    wrap the figure, then before each update call :meth:`clear` and draw the foreground with the
+    usual functions::
+
+        fig, ax = subplots()
+        plot_landscape(CANYON, ax=ax)
+        live = LiveFigure(fig)        # the landscape is the background
+        live.clear()                  # removes what was drawn after it ...
+        plot_trajectory(points, ax=ax)
+
+    Parameters
+    ----------
+    fig : Figure
+        Everything already drawn on it is kept by :meth:`clear`.
+    """
+
+    def __init__(self, fig):
+        self.figure = fig
+        self.keep_current()
+
+    def _artists(self):
+        return {
+            id(artist): artist
+            for ax in self.figure.axes
+            if not hasattr(ax, "_colorbar")  # a colour bar redraws itself when its image changes
+            for artist in ax.get_children()
+        }
+
+    def keep_current(self):
+        """Make everything drawn so far part of the background."""
+        self._background = self._artists()  # holding them keeps their ids unique
+
+    def clear(self):
+        """Remove every artist (line, text, patch, legend, ...) added since the background."""
+        for key, artist in self._artists().items():
+            if key not in self._background:
+                artist.remove()
+        with style():
+            for ax in self.figure.axes:
+                if hasattr(ax, "_colorbar"):
+                    continue
+                ax.set_prop_cycle(None)  # new lines start again at the palette's first colour
+                if ax.get_autoscalex_on() or ax.get_autoscaley_on():
+                    ax.relim()  # forget the data limits of what was removed
+        return self.figure
 
 
 def _axes_or_new(ax, **kwargs):
@@ -201,8 +251,17 @@ def _show_figures_as_png_in_notebooks():
 _show_figures_as_png_in_notebooks()
 
 
-def set_log_scale(ax, axis="y", subs=(1.0, 2.0, 5.0)):
+def set_linear_scale(ax, axis="y"):
+    """Linear ``axis`` ("x" or "y") with at most 6 ticks: every tick is a handful of artists to draw."""
+    (ax.set_yscale if axis == "y" else ax.set_xscale)("linear")
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
+
+
+def set_log_scale(ax, axis="y", subs=(1.0,)):
     """Logarithmic ``axis`` ("x" or "y") with plain tick labels (0.01, 1, 100) and no minor ticks.
+
+    ``subs=(1.0, 2.0, 5.0)`` also labels 2 and 5 times each power of ten, for ranges of a few decades.
 
     matplotlib's default labels (10 to a power) go through its TeX-like parser, which each new
     figure repeats; plain labels keep a redraw fast.
@@ -378,7 +437,10 @@ def plot_losses(curves, ax=None, xlabel="step", ylabel="loss", log="auto", title
     if log == "auto":
         log = values.size > 0 and values.min() > 0 and values.max() > 100 * values.min()
     if log:
-        set_log_scale(ax, "y")
+        decades = np.log10(values.max() / values.min()) if values.size else 0.0
+        set_log_scale(ax, "y", subs=(1.0, 2.0, 5.0) if decades < 2 else (1.0,))
+    elif ax.get_yscale() != "linear":  # an axes drawn on again (see LiveFigure) may have been log
+        set_linear_scale(ax, "y")
     ax.set(xlabel=xlabel, ylabel=ylabel)
     if title:
         ax.set_title(title)
@@ -826,6 +888,7 @@ __all__ = [
     "COLORS",
     "DIVERGING_CMAP",
     "LANDSCAPE_CMAP",
+    "LiveFigure",
     "MARGINS",
     "MARKERS",
     "PALETTE",
@@ -844,6 +907,7 @@ __all__ = [
     "plot_losses",
     "plot_trajectory",
     "predict_classes",
+    "set_linear_scale",
     "set_log_scale",
     "style",
     "subplots",

@@ -13,11 +13,13 @@ capacity_explorer()         under- and overfitting as training goes on
 ==========================  ==============================================================
 
 Design: the controls are ipywidgets with ``continuous_update=False``; a change calls a function
-that draws a fresh :class:`matplotlib.figure.Figure` (no pyplot) and returns it, which the notebook
-shows as a PNG. This works with every matplotlib backend, keeps a picture in the saved notebook,
-and can be tested without a browser: set ``explorer.controls[name].value`` and inspect
-``explorer.figure``. Control ranges are bounded by the sliders, and a run that blows up is caught
-and reported as "diverged at step k" on the plot.
+that redraws a :class:`matplotlib.figure.Figure` (made without pyplot) and returns it, and the
+notebook shows it as a PNG. Each explorer draws its background (a contour plot, the data) once and
+replaces only what changes (see :class:`nnlib.viz.LiveFigure`), which halves the time per change.
+This works with every matplotlib backend, keeps a picture in the saved notebook, and can be tested
+without a browser: set ``explorer.controls[name].value`` and inspect ``explorer.figure``. Control
+ranges are bounded by the sliders, and a run that blows up is caught and reported as "diverged at
+step k" on the plot.
 
 This module is imported by notebooks only; the rest of nnlib never imports ipywidgets.
 """
@@ -49,7 +51,10 @@ __all__ = [
 ]
 
 _WIDE = {"description_width": "initial"}
-_SLIDER_LAYOUT = widgets.Layout(width="300px")
+
+
+def _layout():
+    return widgets.Layout(width="300px")
 
 
 def _in_ipython():
@@ -86,7 +91,7 @@ def _log_slider(description, value, low, high):
         readout_format=".3g",
         continuous_update=False,
         style=_WIDE,
-        layout=_SLIDER_LAYOUT,
+        layout=_layout(),
     )
 
 
@@ -99,7 +104,7 @@ def _slider(description, value, low, high, step):
         description=description,
         continuous_update=False,
         style=_WIDE,
-        layout=_SLIDER_LAYOUT,
+        layout=_layout(),
     )
 
 
@@ -112,13 +117,13 @@ def _int_slider(description, value, low, high, step=1):
         description=description,
         continuous_update=False,
         style=_WIDE,
-        layout=_SLIDER_LAYOUT,
+        layout=_layout(),
     )
 
 
 def _dropdown(description, options, value):
     return widgets.Dropdown(
-        options=options, value=value, description=description, style=_WIDE, layout=_SLIDER_LAYOUT
+        options=options, value=value, description=description, style=_WIDE, layout=_layout()
     )
 
 
@@ -140,8 +145,9 @@ class Explorer(widgets.interactive):
     ----------
     controls : dict of str -> ValueWidget
         Set ``controls[name].value`` to redraw, as moving the control does.
-    figure : Figure
-        The latest drawing.
+    figure : Figure or None
+        The latest drawing (None if drawing failed: the error is shown in the notebook, or
+        logged outside IPython).
     """
 
     def __init__(self, render, controls, columns=2):
@@ -244,35 +250,46 @@ _REGIME_HINTS = {
 }
 
 
-def _draw_gd_1d(lr, start, steps):
-    points, diverged_at = descend_1d(lr, start, steps)
-    regime = learning_rate_regime(points, diverged_at)
-    fig, (ax_f, ax_loss) = viz.subplots(1, 2, figsize=(8.4, 3.2))
-    with viz.style():
+class _GradientDescent1DDrawing:
+    """The curve f(x) = x**2 once; the iterates, the loss per step and the titles at each update."""
+
+    def __init__(self):
+        fig, (self.ax_f, self.ax_loss) = viz.subplots(1, 2, figsize=(8.4, 3.2))
         xs = np.linspace(-_GD_WINDOW, _GD_WINDOW, 201)
-        ax_f.plot(xs, _gd_1d_function(xs), color=viz.PALETTE["black"], linewidth=1.0, label="f(x) = x²")
-        ax_f.plot(
-            points,
-            _gd_1d_function(points),
-            "-o",
-            color=viz.PALETTE["vermillion"],
-            markersize=4,
-            linewidth=1.2,
-            gid="trajectory",
-            label="iterates",
-        )
-        ax_f.plot(
-            points[0], _gd_1d_function(points[0]), "o", color=viz.PALETTE["blue"], markersize=7, label="start"
-        )
-        ax_f.set(xlim=(-_GD_WINDOW, _GD_WINDOW), ylim=(-0.3, _GD_WINDOW**2 + 0.3), xlabel="x", ylabel="f(x)")
-        ax_f.legend(loc="upper center")
-        ax_f.set_title(f"lr = {lr:.3g}: {regime}")
-        values = _gd_1d_function(points)
-        viz.plot_losses(values, ax=ax_loss, log=bool(values.min() > 0), ylabel="f(xₜ)")  # log needs f > 0
-        ax_loss.set_title(_REGIME_HINTS[regime])
-        if diverged_at is not None:
-            viz.annotate_divergence(ax_f, diverged_at)
-    return fig
+        with viz.style():
+            self.ax_f.plot(
+                xs, _gd_1d_function(xs), color=viz.PALETTE["black"], linewidth=1.0, label="f(x) = x²"
+            )
+            self.ax_f.set(
+                xlim=(-_GD_WINDOW, _GD_WINDOW), ylim=(-0.3, _GD_WINDOW**2 + 0.3), xlabel="x", ylabel="f(x)"
+            )
+        self.live = viz.LiveFigure(fig)
+
+    def draw(self, lr, start, steps):
+        points, diverged_at = descend_1d(lr, start, steps)
+        regime = learning_rate_regime(points, diverged_at)
+        fig = self.live.clear()
+        ax_f, ax_loss = self.ax_f, self.ax_loss
+        with viz.style():
+            ax_f.plot(
+                points,
+                _gd_1d_function(points),
+                "-o",
+                color=viz.PALETTE["vermillion"],
+                markersize=4,
+                linewidth=1.2,
+                gid="trajectory",
+                label="iterates",
+            )
+            ax_f.plot(points[0], points[0] ** 2, "o", color=viz.PALETTE["blue"], markersize=7, label="start")
+            ax_f.legend(loc="upper center")
+            ax_f.set_title(f"lr = {lr:.3g}: {regime}")
+            values = _gd_1d_function(points)
+            viz.plot_losses(values, ax=ax_loss, log=bool(values.min() > 0), ylabel="f(xₜ)")  # log needs f > 0
+            ax_loss.set_title(_REGIME_HINTS[regime])
+            if diverged_at is not None:
+                viz.annotate_divergence(ax_f, diverged_at)
+        return fig
 
 
 def gradient_descent_1d(lr=0.1, start=2.0, steps=20):
@@ -295,31 +312,38 @@ def gradient_descent_1d(lr=0.1, start=2.0, steps=20):
         "start": _slider("start x", start, -2.0, 2.0, 0.1),
         "steps": _int_slider("steps", steps, 1, 50),
     }
-    return Explorer(_draw_gd_1d, controls, columns=3)
+    return Explorer(_GradientDescent1DDrawing().draw, controls, columns=3)
 
 
 # ---------------------------------------------------------- 2. momentum in the canyon
 
 
-def _draw_momentum(lr, momentum, nesterov, start_x, start_y, steps):
-    canyon = landscapes.CANYON
-    trajectory = landscapes.optimize(
-        canyon,
-        lambda params: optim.SGD(params, lr=lr, momentum=momentum, nesterov=nesterov and momentum > 0),
-        start=(start_x, start_y),
-        steps=steps,
-    )
-    fig, (ax_map, ax_loss) = viz.subplots(1, 2, figsize=(9.0, 3.3))
-    name = "Nesterov momentum" if nesterov and momentum > 0 else "SGD"
-    viz.plot_landscape(canyon, ax=ax_map)
-    viz.plot_trajectory(trajectory, ax=ax_map, color=viz.PALETTE["vermillion"])
-    ax_map.set_title(f"{name}: lr = {lr:.3g}, momentum = {momentum:.2f}")
-    viz.plot_losses(trajectory.losses, ax=ax_loss, log=bool(trajectory.losses.min() > 0))
-    if trajectory.diverged_at is None:
-        ax_loss.set_title(f"loss {trajectory.losses[-1]:.3g} after {steps} steps")
-    else:
-        ax_loss.set_title(f"diverged at step {trajectory.diverged_at}")
-    return fig
+class _MomentumDrawing:
+    """The canyon once; the path, the loss per step and the titles at each update."""
+
+    def __init__(self):
+        fig, (self.ax_map, self.ax_loss) = viz.subplots(1, 2, figsize=(9.0, 3.3))
+        viz.plot_landscape(landscapes.CANYON, ax=self.ax_map)
+        self.live = viz.LiveFigure(fig)
+
+    def draw(self, lr, momentum, nesterov, start_x, start_y, steps):
+        nesterov = nesterov and momentum > 0  # Nesterov momentum needs some momentum
+        trajectory = landscapes.optimize(
+            landscapes.CANYON,
+            lambda params: optim.SGD(params, lr=lr, momentum=momentum, nesterov=nesterov),
+            start=(start_x, start_y),
+            steps=steps,
+        )
+        fig = self.live.clear()
+        viz.plot_trajectory(trajectory, ax=self.ax_map, color=viz.PALETTE["vermillion"])
+        name = "Nesterov momentum" if nesterov else "SGD"
+        self.ax_map.set_title(f"{name}: lr = {lr:.3g}, momentum = {momentum:.2f}")
+        viz.plot_losses(trajectory.losses, ax=self.ax_loss, log=bool(trajectory.losses.min() > 0))
+        if trajectory.diverged_at is None:
+            self.ax_loss.set_title(f"loss {trajectory.losses[-1]:.3g} after {steps} steps")
+        else:
+            self.ax_loss.set_title(f"diverged at step {trajectory.diverged_at}")
+        return fig
 
 
 def momentum_explorer(lr=0.15, momentum=0.0, steps=60):
@@ -344,7 +368,7 @@ def momentum_explorer(lr=0.15, momentum=0.0, steps=60):
         "start_y": _slider("start y", sy, ymin, ymax, 0.25),
         "steps": _int_slider("steps", steps, 1, 300),
     }
-    return Explorer(_draw_momentum, controls, columns=3)
+    return Explorer(_MomentumDrawing().draw, controls, columns=3)
 
 
 # ------------------------------------------------------------------ 3. optimizer race
@@ -414,36 +438,50 @@ def _lr_name(optimizer_name):
 RACE_LINESTYLES = {"Nesterov": "--", "AMSGrad": "--"}  # dashed: they often run on top of momentum, Adam
 
 
-def _draw_race(landscape, steps, **learning_rates):
-    surface = landscapes.LANDSCAPES[landscape]
-    fig, (ax_map, ax_loss) = viz.subplots(1, 2, figsize=(10.5, 3.6), margins={"right": 1.9})
-    viz.plot_landscape(surface, ax=ax_map)
-    lowest, highest = [], []
-    with viz.style():
-        for (name, make), color in zip(RACE_OPTIMIZERS.items(), viz.COLORS):
-            lr = learning_rates[_lr_name(name)]
-            trajectory = landscapes.optimize(
-                surface, lambda params, make=make, lr=lr: make(params, lr), steps=steps
-            )
-            label = (
-                name
-                if trajectory.diverged_at is None
-                else f"{name}\n(diverged at step {trajectory.diverged_at})"
-            )
-            style = {"color": color, "linestyle": RACE_LINESTYLES.get(name, "-")}
-            viz.plot_trajectory(trajectory, ax=ax_map, label=name, annotate=False, **style)
-            ax_loss.plot(trajectory.losses, label=label, gid=f"curve:{name}", **style)
-            lowest.append(trajectory.losses.min())
-            highest.append(trajectory.losses.max())
-        if min(lowest) > 0:
-            viz.set_log_scale(ax_loss, "y")
-        else:  # a landscape without a lower bound: show losses down to the lowest value in the window
-            _, _, values = surface.grid(50)
-            ax_loss.set_ylim(max(min(lowest), values.min()), max(highest))
-        ax_map.set_title(f"{surface.name}: {steps} steps from {surface.start}")
-        ax_loss.set(xlabel="step", ylabel="loss", title="loss per step")
-        ax_loss.legend(loc="center left", bbox_to_anchor=(1.0, 0.5))
-    return fig
+class _RaceDrawing:
+    """One figure per landscape (its contour plot drawn once); the racers' paths and losses per update."""
+
+    def __init__(self):
+        self.figures = {}
+
+    def _figure(self, landscape):
+        if landscape not in self.figures:
+            fig, axes = viz.subplots(1, 2, figsize=(10.5, 3.6), margins={"right": 1.9})
+            viz.plot_landscape(landscapes.LANDSCAPES[landscape], ax=axes[0])
+            self.figures[landscape] = viz.LiveFigure(fig)
+        return self.figures[landscape]
+
+    def draw(self, landscape, steps, **learning_rates):
+        surface = landscapes.LANDSCAPES[landscape]
+        live = self._figure(landscape)
+        fig = live.clear()
+        ax_map, ax_loss = fig.axes
+        lowest, highest = [], []
+        with viz.style():
+            for (name, make), color in zip(RACE_OPTIMIZERS.items(), viz.COLORS):
+                lr = learning_rates[_lr_name(name)]
+                trajectory = landscapes.optimize(
+                    surface, lambda params, make=make, lr=lr: make(params, lr), steps=steps
+                )
+                label = name
+                if trajectory.diverged_at is not None:
+                    label = f"{name}\n(diverged at step {trajectory.diverged_at})"
+                style = {"color": color, "linestyle": RACE_LINESTYLES.get(name, "-")}
+                viz.plot_trajectory(trajectory, ax=ax_map, label=name, annotate=False, **style)
+                ax_loss.plot(trajectory.losses, label=label, gid=f"curve:{name}", **style)
+                lowest.append(trajectory.losses.min())
+                highest.append(trajectory.losses.max())
+            if min(lowest) > 0:
+                ax_loss.set_autoscaley_on(True)
+                viz.set_log_scale(ax_loss, "y")
+            else:  # a landscape without a lower bound: show losses down to the lowest value in the window
+                viz.set_linear_scale(ax_loss, "y")
+                _, _, values = surface.grid(50)
+                ax_loss.set_ylim(max(min(lowest), values.min()), max(highest))
+            ax_map.set_title(f"{surface.name}: {steps} steps from {surface.start}")
+            ax_loss.set(xlabel="step", ylabel="loss", title="loss per step")
+            ax_loss.legend(loc="center left", bbox_to_anchor=(1.0, 0.5))
+        return fig
 
 
 class _Race(Explorer):
@@ -452,7 +490,7 @@ class _Race(Explorer):
     def __init__(self, controls):
         # registered before interactive's own observer, so the new rates are in place for its redraw
         controls["landscape"].observe(self._landscape_changed, names="value")
-        super().__init__(_draw_race, controls, columns=3)
+        super().__init__(_RaceDrawing().draw, controls, columns=3)
 
     def _landscape_changed(self, change):
         self._muted = True
@@ -511,65 +549,78 @@ def boundary_line(w1, w2, b, bounds=_NEURON_BOUNDS):
     return -(b + w2 * ys) / w1, ys
 
 
-def _draw_neuron(w1, w2, b, activation, negative_slope):
-    X, y = neuron_data()
-    kwargs = {"negative_slope": negative_slope} if activation == "leaky_relu" else {}
-    function = getattr(activations, activation)
-    threshold = float(function(np.zeros(1), **kwargs)[0])  # g(0): the output on the boundary
-    (xmin, xmax), (ymin, ymax) = _NEURON_BOUNDS
-    grid_x, grid_y = np.meshgrid(np.linspace(xmin, xmax, 120), np.linspace(ymin, ymax, 120))
-    output = function(w1 * grid_x + w2 * grid_y + b, **kwargs)
-    # white where the output equals g(0) (on the boundary), blue below, orange above
-    reach = max(np.abs(output - threshold).max(), 1e-6)
-    norm = Normalize(vmin=threshold - reach, vmax=threshold + reach)
+class _NeuronDrawing:
+    """The data, the output image and its colour bar once; their values, the boundary and g(z) per update."""
 
-    fig, (ax_plane, ax_act) = viz.subplots(1, 2, figsize=(8.8, 3.4), margins={"wspace": 1.0})
-    with viz.style():
-        image = ax_plane.imshow(
-            output,
-            origin="lower",
-            extent=(xmin, xmax, ymin, ymax),
-            cmap=viz.DIVERGING_CMAP,
-            norm=norm,
-            aspect="auto",
-        )
-        colorbar = fig.colorbar(image, ax=ax_plane, label=f"output {activation}(w·x + b)")
-        colorbar.ax.set_ylim(output.min(), max(output.max(), output.min() + 1e-6))  # only values that occur
-        for k in (0, 1):
-            members = y == k
-            ax_plane.scatter(
-                X[members, 0],
-                X[members, 1],
-                s=16,
-                color=viz.COLORS[k],
-                marker=viz.MARKERS[k],
-                edgecolors="black",
-                linewidths=0.4,
-                label=f"class {k}",
+    def __init__(self):
+        self.X, self.y = neuron_data()
+        (xmin, xmax), (ymin, ymax) = _NEURON_BOUNDS
+        self.grid_x, self.grid_y = np.meshgrid(np.linspace(xmin, xmax, 120), np.linspace(ymin, ymax, 120))
+        fig, (self.ax_plane, self.ax_act) = viz.subplots(1, 2, figsize=(8.8, 3.4), margins={"wspace": 1.0})
+        with viz.style():
+            self.image = self.ax_plane.imshow(
+                np.zeros_like(self.grid_x),
+                origin="lower",
+                extent=(xmin, xmax, ymin, ymax),
+                cmap=viz.DIVERGING_CMAP,
+                aspect="auto",
             )
-        line = boundary_line(w1, w2, b)
-        if line is None:
-            ax_plane.text(0.5, 0.92, "w = 0: no boundary", transform=ax_plane.transAxes, ha="center")
-            accuracy = np.mean(y == (b > 0))
-        else:
-            ax_plane.plot(*line, color="black", linewidth=1.8, gid="boundary", label="w·x + b = 0")
-            foot = -b * np.array([w1, w2]) / (w1**2 + w2**2)  # the point of the line closest to the origin
-            ax_plane.annotate(
-                "",
-                xy=foot + np.array([w1, w2]) / np.hypot(w1, w2),
-                xytext=foot,
-                arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 1.4},
-            )
-            accuracy = np.mean(y == (X @ np.array([w1, w2]) + b > 0))
-        ax_plane.set(xlim=(xmin, xmax), ylim=(ymin, ymax), xlabel="x₁", ylabel="x₂")
-        ax_plane.set_title(f"w = ({w1:.2g}, {w2:.2g}), b = {b:.2g}: accuracy {accuracy:.0%}")
-        ax_plane.grid(False)
-        ax_plane.legend(loc="lower right", fontsize=7, framealpha=0.8, frameon=True)
-        viz.plot_activation(activation, ax=ax_act, title=activation, **kwargs)
-        z = X @ np.array([w1, w2]) + b
-        ax_act.plot(z, function(z, **kwargs), "|", color=viz.PALETTE["black"], markersize=8, label="data")
-        ax_act.legend()
-    return fig
+            self.colorbar = fig.colorbar(self.image, ax=self.ax_plane)
+            for k in (0, 1):
+                members = self.y == k
+                self.ax_plane.scatter(
+                    self.X[members, 0],
+                    self.X[members, 1],
+                    s=16,
+                    color=viz.COLORS[k],
+                    marker=viz.MARKERS[k],
+                    edgecolors="black",
+                    linewidths=0.4,
+                    label=f"class {k}",
+                )
+            self.ax_plane.set(xlim=(xmin, xmax), ylim=(ymin, ymax), xlabel="x₁", ylabel="x₂")
+            self.ax_plane.grid(False)
+        self.live = viz.LiveFigure(fig)
+
+    def draw(self, w1, w2, b, activation, negative_slope):
+        kwargs = {"negative_slope": negative_slope} if activation == "leaky_relu" else {}
+        function = getattr(activations, activation)
+        threshold = float(function(np.zeros(1), **kwargs)[0])  # g(0): the output on the boundary
+        output = function(w1 * self.grid_x + w2 * self.grid_y + b, **kwargs)
+        fig = self.live.clear()
+        ax_plane, ax_act, X, y = self.ax_plane, self.ax_act, self.X, self.y
+        with viz.style():
+            # white where the output equals g(0) (on the boundary), blue below, orange above
+            reach = max(np.abs(output - threshold).max(), 1e-6)
+            self.image.set_data(output)
+            self.image.set_norm(Normalize(vmin=threshold - reach, vmax=threshold + reach))
+            self.colorbar.ax.set_ylim(
+                output.min(), max(output.max(), output.min() + 1e-6)
+            )  # values that occur
+            self.colorbar.set_label(f"output {activation}(w·x + b)")
+            line = boundary_line(w1, w2, b)
+            if line is None:
+                ax_plane.text(0.5, 0.92, "w = 0: no boundary", transform=ax_plane.transAxes, ha="center")
+                accuracy = np.mean(y == (b > 0))
+            else:
+                ax_plane.plot(*line, color="black", linewidth=1.8, gid="boundary", label="w·x + b = 0")
+                foot = (
+                    -b * np.array([w1, w2]) / (w1**2 + w2**2)
+                )  # the point of the line closest to the origin
+                ax_plane.annotate(
+                    "",
+                    xy=foot + np.array([w1, w2]) / np.hypot(w1, w2),
+                    xytext=foot,
+                    arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 1.4},
+                )
+                accuracy = np.mean(y == (X @ np.array([w1, w2]) + b > 0))
+            ax_plane.set_title(f"w = ({w1:.2g}, {w2:.2g}), b = {b:.2g}: accuracy {accuracy:.0%}")
+            ax_plane.legend(loc="lower right", fontsize=7, framealpha=0.8, frameon=True)
+            viz.plot_activation(activation, ax=ax_act, title=activation, **kwargs)
+            z = X @ np.array([w1, w2]) + b
+            ax_act.plot(z, function(z, **kwargs), "|", color=viz.PALETTE["black"], markersize=8, label="data")
+            ax_act.legend()
+        return fig
 
 
 def neuron_explorer(w1=1.0, w2=1.0, b=0.0, activation="sigmoid"):
@@ -592,7 +643,7 @@ def neuron_explorer(w1=1.0, w2=1.0, b=0.0, activation="sigmoid"):
         "activation": _dropdown("activation", ["sigmoid", "tanh", "relu", "leaky_relu"], activation),
         "negative_slope": _slider("leaky slope", 0.1, 0.0, 0.5, 0.01),
     }
-    return Explorer(_draw_neuron, controls, columns=3)
+    return Explorer(_NeuronDrawing().draw, controls, columns=3)
 
 
 # ------------------------------------------------------------- 5. training playground
@@ -668,6 +719,7 @@ class TrainingPlayground(widgets.VBox):
         self.progress = widgets.IntProgress(value=0, min=0, max=100, description="progress")
         self.image = widgets.Image(format="png")
         self.figure = None
+        self._live = None
         controls = widgets.GridBox(
             list(self.controls.values()),
             layout=widgets.Layout(grid_template_columns="repeat(4, max-content)", grid_gap="2px 16px"),
@@ -772,7 +824,10 @@ class TrainingPlayground(widgets.VBox):
         self.image.value = viz.figure_to_png(self.figure)
 
     def _render(self):
-        fig, (ax_loss, ax_train, ax_test) = viz.subplots(1, 3, figsize=(11.4, 3.3))
+        if self._live is None:  # one figure for the playground's life, redrawn in place
+            self._live = viz.LiveFigure(viz.subplots(1, 3, figsize=(11.4, 3.3))[0])
+        fig = self._live.clear()
+        ax_loss, ax_train, ax_test = fig.axes
         viz.plot_losses(self.history, ax=ax_loss, xlabel="epoch", ylabel="cross-entropy loss")
         train_loss, test_loss = self.history["train"][-1], self.history["test"][-1]
         ax_loss.set_title(f"epoch {self.epoch}: train {train_loss:.3g}, test {test_loss:.3g}")
@@ -823,14 +878,19 @@ def backprop_graph(a, b):
     return e
 
 
-def _draw_backprop(a, b):
-    e = backprop_graph(a, b)
-    leaf_a, leaf_b = e.inputs[0].inputs
-    title = (
-        f"e = (a + b)(b + 1) = {e.item():.4g};   ∂e/∂a = {leaf_a.grad.item():.4g},   "
-        f"∂e/∂b = {leaf_b.grad.item():.4g}"
-    )
-    return viz.draw_graph(e, title=title)
+class _BackpropDrawing:
+    def __init__(self):
+        self.live = viz.LiveFigure(viz.subplots(figsize=(5.5, 3.9))[0])
+
+    def draw(self, a, b):
+        e = backprop_graph(a, b)
+        leaf_a, leaf_b = e.inputs[0].inputs
+        title = (
+            f"e = (a + b)(b + 1) = {e.item():.4g};   ∂e/∂a = {leaf_a.grad.item():.4g},   "
+            f"∂e/∂b = {leaf_b.grad.item():.4g}"
+        )
+        fig = self.live.clear()
+        return viz.draw_graph(e, ax=fig.axes[0], title=title)
 
 
 def backprop_explorer(a=2.0, b=1.0):
@@ -844,7 +904,7 @@ def backprop_explorer(a=2.0, b=1.0):
         Controls ``a`` and ``b`` (-3 to 3 in steps of 0.5).
     """
     controls = {"a": _slider("a", a, -3.0, 3.0, 0.5), "b": _slider("b", b, -3.0, 3.0, 0.5)}
-    return Explorer(_draw_backprop, controls, columns=2)
+    return Explorer(_BackpropDrawing().draw, controls, columns=2)
 
 
 # ---------------------------------------------------------- 7. under- and overfitting
@@ -913,36 +973,52 @@ class CapacityRun:
         return "underfitting" if step < best_step else "overfitting"
 
 
-def _draw_capacity(run, step):
-    fig, (ax_fit, ax_loss) = viz.subplots(1, 2, figsize=(9.0, 3.3))
-    with viz.style():
-        ax_fit.scatter(
-            run.X_test[:, 0],
-            run.y_test,
-            s=8,
-            color=viz.PALETTE["sky_blue"],
-            marker="s",
-            alpha=0.6,
-            label="test",
-        )
-        ax_fit.scatter(run.X_train[:, 0], run.y_train, s=22, color=viz.PALETTE["blue"], label="train")
-        ax_fit.plot(
-            run.curve_x, run.predictions[step], color=viz.PALETTE["vermillion"], gid="model", label="model"
-        )
-        ax_fit.set(xlabel="x", ylabel="y", ylim=(-2.2, 2.2))
-        ax_fit.legend(loc="upper left")
-        ax_fit.set_title(f"after {step} steps: {run.regime(step)}")
-        steps = np.arange(len(run.train_loss))
-        ax_loss.plot(steps[1:], run.train_loss[1:], label="train", gid="curve:train")
-        marks = [s for s in run.checkpoints if s > 0]
-        ax_loss.plot(marks, [run.test_loss[s] for s in marks], label="test", gid="curve:test")
-        ax_loss.axvline(max(step, 1), color=viz.PALETTE["black"], linewidth=1.0, linestyle=":")
-        viz.set_log_scale(ax_loss, "x", subs=(1.0,))
-        viz.set_log_scale(ax_loss, "y")
-        ax_loss.set(xlabel="training step", ylabel="mean squared error")
-        ax_loss.set_title(f"train {run.train_loss[step]:.3f}, test {run.test_loss[step]:.3f}")
-        ax_loss.legend()
-    return fig
+class _CapacityDrawing:
+    """The data and both loss curves once; the model's curve, a marker and the titles per update."""
+
+    def __init__(self, run):
+        self.run = run
+        fig, (self.ax_fit, self.ax_loss) = viz.subplots(1, 2, figsize=(9.0, 3.3))
+        with viz.style():
+            self.ax_fit.scatter(
+                run.X_test[:, 0],
+                run.y_test,
+                s=8,
+                color=viz.PALETTE["sky_blue"],
+                marker="s",
+                alpha=0.6,
+                label="test",
+            )
+            self.ax_fit.scatter(
+                run.X_train[:, 0], run.y_train, s=22, color=viz.PALETTE["blue"], label="train"
+            )
+            self.ax_fit.set(xlim=(-np.pi - 0.2, np.pi + 0.2), ylim=(-2.2, 2.2), xlabel="x", ylabel="y")
+            steps = np.arange(len(run.train_loss))
+            self.ax_loss.plot(steps[1:], run.train_loss[1:], label="train", gid="curve:train")
+            marks = [s for s in run.checkpoints if s > 0]
+            self.ax_loss.plot(marks, [run.test_loss[s] for s in marks], label="test", gid="curve:test")
+            viz.set_log_scale(self.ax_loss, "x")
+            viz.set_log_scale(self.ax_loss, "y", subs=(1.0, 2.0, 5.0))
+            self.ax_loss.set(xlabel="training step", ylabel="mean squared error")
+            self.ax_loss.legend()
+        self.live = viz.LiveFigure(fig)
+
+    def draw(self, step):
+        run = self.run
+        fig = self.live.clear()
+        with viz.style():
+            self.ax_fit.plot(
+                run.curve_x,
+                run.predictions[step],
+                color=viz.PALETTE["vermillion"],
+                gid="model",
+                label="model",
+            )
+            self.ax_fit.legend(loc="upper left")
+            self.ax_fit.set_title(f"after {step} steps: {run.regime(step)}")
+            self.ax_loss.axvline(max(step, 1), color=viz.PALETTE["black"], linewidth=1.0, linestyle=":")
+            self.ax_loss.set_title(f"train {run.train_loss[step]:.3f}, test {run.test_loss[step]:.3f}")
+        return fig
 
 
 def capacity_explorer(hidden=(100,), steps=2000, lr=0.01, n_train=15, noise=0.3, seed=0):
@@ -976,6 +1052,6 @@ def capacity_explorer(hidden=(100,), steps=2000, lr=0.01, n_train=15, noise=0.3,
         style=_WIDE,
         layout=widgets.Layout(width="420px"),
     )
-    explorer = Explorer(lambda step: _draw_capacity(run, step), {"step": slider}, columns=1)
+    explorer = Explorer(_CapacityDrawing(run).draw, {"step": slider}, columns=1)
     explorer.run = run
     return explorer

@@ -305,3 +305,24 @@ def test_graph_drawing_is_independent_of_the_default_dtype():
         assert parse_graph(viz.draw_graph(e))["a"] == (2.0, 4.0)
     finally:
         nnlib.set_default_dtype(np.float32)
+
+
+# ---------------------------------------------------------------------- live figures
+def test_live_figure_replaces_the_foreground_and_keeps_the_background():
+    fig = viz.plot_landscape(CANYON)
+    ax = fig.axes[0]
+    background = len(ax.get_children())
+    live = viz.LiveFigure(fig)
+    viz.plot_trajectory(np.array([[0.0, 0.0], [1.0, 1.0]]), ax=ax, label="first")
+    loss_fig, loss_ax = viz.subplots()
+    loss_live = viz.LiveFigure(loss_fig)
+    viz.plot_losses({"a": [1.0, 50.0], "b": [2.0, 3.0]}, ax=loss_ax)
+
+    live.clear()
+    loss_live.clear()
+    assert len(ax.get_children()) == background
+    assert not lines_by_gid(ax, "trajectory") and not loss_ax.lines and loss_ax.get_legend() is None
+    viz.plot_losses([5.0, 4.0], ax=loss_ax)
+    (line,) = loss_ax.lines
+    assert to_hex(line.get_color()) == viz.COLORS[0].lower()  # the colour cycle starts over
+    assert loss_ax.get_ylim()[1] < 10  # the removed curve's values no longer count for the limits

@@ -422,3 +422,14 @@ def test_playground_reports_divergence_instead_of_training_on():
     assert playground.diverged_at == exploded == playground.epoch
     assert f"diverged at epoch {exploded}" in texts(playground.figure)
     assert playground.train(10) is None and playground.epoch == exploded  # stays stopped until a reset
+
+
+@pytest.mark.filterwarnings("error")
+def test_controls_at_their_bounds_draw_without_warnings():
+    explorer = widgets.gradient_descent_1d(lr=2.0, start=-2.0, steps=50)  # the sliders' extremes
+    assert explorer.figure is not None and "diverged at step" in " ".join(texts(explorer.figure))
+    explorer = widgets.momentum_explorer(lr=0.5, momentum=0.99, steps=300)
+    explorer.controls["start_x"].value = 10.0
+    assert explorer.figure is not None
+    explorer = widgets.neuron_explorer(w1=0.0, w2=0.0, b=-3.0, activation="relu")
+    assert explorer.figure is not None
