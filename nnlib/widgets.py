@@ -27,6 +27,7 @@ This module is imported by notebooks only; the rest of nnlib never imports ipywi
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import time
 
@@ -127,6 +128,23 @@ def _dropdown(description, options, value):
     )
 
 
+class _Picture:
+    """What an explorer's function returns to ``interactive``: its figure, shown as a PNG.
+
+    Returning the Figure itself would let matplotlib's inline backend, once active, render it with
+    ``bbox_inches="tight"``, which draws every figure twice.
+    """
+
+    def __init__(self, figure):
+        self.figure = figure
+
+    def _repr_png_(self):
+        return viz.figure_to_png(self.figure)
+
+    def __repr__(self):
+        return repr(self.figure)
+
+
 class Explorer(widgets.interactive):
     """Controls above a figure that is redrawn whenever a control changes.
 
@@ -153,8 +171,13 @@ class Explorer(widgets.interactive):
     def __init__(self, render, controls, columns=2):
         self._muted = False
         in_ipython = _in_ipython()
+
         # outside IPython (tests, scripts) nothing is displayed, so nothing needs clearing
-        super().__init__(render, {"auto_display": in_ipython}, clear_output=in_ipython, **controls)
+        @functools.wraps(render)  # interactive reads the control names from render's signature
+        def picture(**values):
+            return _Picture(render(**values))
+
+        super().__init__(picture, {"auto_display": in_ipython}, clear_output=in_ipython, **controls)
         grid = widgets.GridBox(
             list(self.controls.values()),
             layout=widgets.Layout(
@@ -169,7 +192,7 @@ class Explorer(widgets.interactive):
 
     @property
     def figure(self):
-        return self.result
+        return None if self.result is None else self.result.figure
 
     def update(self, *args):
         if self._muted:
