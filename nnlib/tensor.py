@@ -61,14 +61,14 @@ def is_grad_enabled():
 
 
 def _as_array(data, dtype):
-    """Convert ``data`` to an ndarray; floating arrays keep their dtype, the rest become ``dtype``."""
-    if dtype is not None:
-        return np.asarray(data, dtype=dtype)
-    if isinstance(data, np.ndarray) and data.dtype.kind == "f":
-        return data
-    if isinstance(data, np.floating):
-        return np.asarray(data)
-    return np.asarray(data, dtype=_DEFAULT_DTYPE)
+    """A new ndarray holding ``data``; floating arrays keep their dtype, the rest become the default.
+
+    The values are copied (as ``torch.tensor`` does), so that an optimizer updating a parameter
+    in place never changes the array the parameter was made from.
+    """
+    if dtype is None and not (isinstance(data, (np.ndarray, np.floating)) and data.dtype.kind == "f"):
+        dtype = _DEFAULT_DTYPE
+    return np.array(data, dtype=dtype)
 
 
 def _unbroadcast(grad, shape):
@@ -97,7 +97,7 @@ class Tensor:
     Parameters
     ----------
     data : array_like
-        The values. Floating numpy arrays keep their dtype; everything else
+        The values, copied. Floating numpy arrays keep their dtype; everything else
         (Python numbers, lists, integer arrays) becomes the default dtype,
         float32 unless :func:`set_default_dtype` changed it.
     requires_grad : bool, default False
@@ -301,9 +301,9 @@ class Tensor:
         """Turn numbers and arrays into constant tensors of this tensor's dtype."""
         if isinstance(other, Tensor):
             return other
-        if isinstance(other, np.ndarray) and other.dtype.kind == "f":
-            return Tensor(other)
-        return Tensor(np.asarray(other, dtype=self.data.dtype))
+        if not (isinstance(other, np.ndarray) and other.dtype.kind == "f"):
+            other = np.asarray(other, dtype=self.data.dtype)
+        return Tensor.from_op(other, "")  # a constant: no copy, no history
 
     # ------------------------------------------------ arithmetic and derivatives
     def __add__(self, other):

@@ -295,3 +295,10 @@ def test_a_deep_graph_does_not_hit_the_recursion_limit():
         y = y * 1.0001
     y.backward()
     assert x.grad == pytest.approx(1.0001**5000)
+
+
+def test_a_tensor_copies_its_data_so_in_place_updates_do_not_touch_the_source():
+    source = np.zeros(3)
+    x = Tensor(source, requires_grad=True)
+    x.data -= 1.0
+    np.testing.assert_array_equal(source, np.zeros(3))
