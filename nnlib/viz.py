@@ -431,7 +431,8 @@ def plot_losses(curves, ax=None, xlabel="step", ylabel="loss", log="auto", title
             raise ValueError(f"curve {label!r} must be 1-D, got shape {values.shape}")
         finite = np.isfinite(values)
         stop = len(values) if finite.all() else int(np.argmin(finite))
-        ax.plot(np.arange(stop), values[:stop], label=label, gid=f"curve:{label}")
+        marker = "o" if stop == 1 else None  # a lone value (before any step) is still visible
+        ax.plot(np.arange(stop), values[:stop], marker=marker, label=label, gid=f"curve:{label}")
         all_values.append(values[:stop])
     values = np.concatenate(all_values) if all_values else np.array([])
     if log == "auto":

@@ -745,7 +745,7 @@ class TrainingPlayground(widgets.VBox):
         self._live = None
         controls = widgets.GridBox(
             list(self.controls.values()),
-            layout=widgets.Layout(grid_template_columns="repeat(4, max-content)", grid_gap="2px 16px"),
+            layout=widgets.Layout(grid_template_columns="repeat(3, max-content)", grid_gap="2px 16px"),
         )
         buttons = widgets.HBox([self.train_button, self.reset_button, self.progress])
         super().__init__([controls, buttons, self.image])
@@ -854,6 +854,7 @@ class TrainingPlayground(widgets.VBox):
         viz.plot_losses(self.history, ax=ax_loss, xlabel="epoch", ylabel="cross-entropy loss")
         train_loss, test_loss = self.history["train"][-1], self.history["test"][-1]
         ax_loss.set_title(f"epoch {self.epoch}: train {train_loss:.3g}, test {test_loss:.3g}")
+        ax_loss.set_xlim(0, max(self.epoch, 1))
         if self.diverged_at is not None:
             viz.annotate_divergence(ax_loss, self.diverged_at, what="epoch")
         bounds = viz.data_bounds(np.concatenate([self.X_train, self.X_test]))
@@ -903,7 +904,7 @@ def backprop_graph(a, b):
 
 class _BackpropDrawing:
     def __init__(self):
-        self.live = viz.LiveFigure(viz.subplots(figsize=(5.5, 3.9))[0])
+        self.live = viz.LiveFigure(viz.subplots(figsize=(5.5, 3.5), dpi=110)[0])  # small text: more pixels
 
     def draw(self, a, b):
         e = backprop_graph(a, b)
