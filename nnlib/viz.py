@@ -234,8 +234,8 @@ def figure_to_png(fig):
 def _show_figures_as_png_in_notebooks():
     """Register a PNG formatter for Figure with IPython, if this runs inside IPython.
 
-    matplotlib's inline backend registers one only when pyplot is imported; figures made with
-    ``Figure()`` would otherwise show as text.
+    matplotlib's inline backend registers one only once it is activated (importing pyplot does
+    that); until then figures made with ``Figure()`` would show as text.
     """
     try:
         from IPython import get_ipython

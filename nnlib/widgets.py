@@ -40,6 +40,9 @@ from nnlib.random import get_rng, manual_seed
 from nnlib.tensor import NonFiniteError, Tensor, no_grad
 
 __all__ = [
+    "RACE_LEARNING_RATES",
+    "RACE_OPTIMIZERS",
+    "CapacityRun",
     "Explorer",
     "TrainingPlayground",
     "backprop_explorer",
