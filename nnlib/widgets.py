@@ -148,6 +148,18 @@ class _Picture:
         return repr(self.figure)
 
 
+def _with_static_picture(bundle, figure):
+    """Add a PNG of ``figure`` to a widget's display data.
+
+    A live JupyterLab shows the widget; a notebook opened without a kernel (or on a repository
+    page) cannot, and shows this picture of the explorer's current state instead.
+    """
+    if figure is not None:
+        bundle["image/png"] = viz.figure_to_png(figure)
+        bundle["text/plain"] = "(an interactive explorer: run the notebook to move its controls)"
+    return bundle
+
+
 class Explorer(widgets.interactive):
     """Controls above a figure that is redrawn whenever a control changes.
 
@@ -192,6 +204,9 @@ class Explorer(widgets.interactive):
     @property
     def controls(self):
         return {widget._kwarg: widget for widget in self.kwargs_widgets}
+
+    def _repr_mimebundle_(self, **kwargs):
+        return _with_static_picture(super()._repr_mimebundle_(**kwargs), self.figure)
 
     @property
     def figure(self):
@@ -758,6 +773,9 @@ class TrainingPlayground(widgets.VBox):
             if name != "epochs":  # how long to train next is no reason to start over
                 control.observe(lambda _: self.reset(), names="value")
         self.reset()
+
+    def _repr_mimebundle_(self, **kwargs):
+        return _with_static_picture(super()._repr_mimebundle_(**kwargs), self.figure)
 
     # -- state
     def reset(self):

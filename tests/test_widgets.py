@@ -433,3 +433,11 @@ def test_controls_at_their_bounds_draw_without_warnings():
     assert explorer.figure is not None
     explorer = widgets.neuron_explorer(w1=0.0, w2=0.0, b=-3.0, activation="relu")
     assert explorer.figure is not None
+
+
+@pytest.mark.parametrize("make", [widgets.momentum_explorer, widgets.training_playground])
+def test_explorers_carry_a_picture_for_notebooks_opened_without_a_kernel(make):
+    explorer = make()
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # live JupyterLab shows the widget
+    assert bundle["image/png"].startswith(b"\x89PNG")  # a stored notebook shows its picture
