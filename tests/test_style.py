@@ -1,0 +1,52 @@
+"""The repository's own rules: linted and formatted code, a core that imports only numpy."""
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORE = [
+    "tensor",
+    "random",
+    "activations",
+    "losses",
+    "nn",
+    "optim",
+    "data",
+    "gradcheck",
+    "forward_mode",
+    "landscapes",
+]
+
+
+@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is not installed")
+@pytest.mark.parametrize("command", [["ruff", "check", "."], ["ruff", "format", "--check", "."]])
+def test_code_and_notebooks_pass_ruff(command):
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_core_modules_import_only_numpy_and_nnlib(module):
+    tree = ast.parse((ROOT / "nnlib" / f"{module}.py").read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            imported.add(node.module.split(".")[0])
+    third_party = imported - {"numpy", "nnlib", "__future__"} - set(sys.stdlib_module_names)
+    # scikit-learn is read lazily, inside load_digits only, for its bundled data set
+    assert third_party <= {"sklearn"}, f"nnlib.{module} imports {sorted(third_party)}"
+    if "sklearn" in third_party:
+        assert module == "data"
+
+
+def test_importing_nnlib_loads_neither_matplotlib_nor_ipywidgets():
+    code = "import sys, nnlib; print(sorted({'matplotlib', 'ipywidgets', 'sklearn'} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
