@@ -211,6 +211,19 @@ def test_zero_grad_forgets_every_gradient():
     assert all(p.grad is None for p in block.parameters())
 
 
+def test_each_parameter_gradient_is_its_own_array():
+    """Optimizers may update gradients in place: no gradient may share memory with another."""
+    layer = nn.Linear(3, 2)
+    offset = Tensor(np.zeros((4, 2), dtype=np.float32), requires_grad=True)  # gets out's gradient as is
+    out = layer(np.ones((4, 3))) + offset
+    out.backward(np.ones((4, 2), dtype=np.float32))
+    arrays = [out.grad, offset.grad, layer.weight.grad, layer.bias.grad]
+    for i, a in enumerate(arrays):
+        assert a.flags.writeable
+        for b in arrays[i + 1 :]:
+            assert not np.shares_memory(a, b)
+
+
 def test_train_and_eval_switch_every_submodule():
     model = nn.Sequential(Block(), nn.MLP([1, 2, 1]))
     assert model.eval() is model
