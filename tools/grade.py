@@ -57,7 +57,14 @@ import nbformat
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import grading_sandbox  # noqa: E402
-from grading_checks import MasterNotebook, cell_source, integrity_flags, nbgrader_metadata, read_master  # noqa: E402
+from grading_checks import (  # noqa: E402
+    MasterNotebook,
+    cell_source,
+    drop_duplicate_ids,
+    integrity_flags,
+    nbgrader_metadata,
+    read_master,
+)
 
 COURSE_ROOT = Path(__file__).resolve().parent.parent
 CSV_COLUMNS = ["student", "assignment", "notebook", "score", "max_score", "status", "flags", "notes"]
@@ -205,7 +212,7 @@ def make_template(course_root: Path, assignment: str, run_dir: Path) -> Path:
     return template
 
 
-def _make_sandbox(run: GradingRun, student: str, notebook_name: str, notebook_file: Path, uid):
+def _make_sandbox(run: GradingRun, student: str, notebook_name: str, notebook, uid):
     """A throw-away course folder holding only what grading this one notebook needs."""
     root = Path(tempfile.mkdtemp(prefix="s", dir=Path(run.run_dir) / "sandboxes"))
     root.chmod(0o711)  # the kernel may pass through to its notebook's folder, not list anything
@@ -219,7 +226,7 @@ def _make_sandbox(run: GradingRun, student: str, notebook_name: str, notebook_fi
     submitted = root / "submitted"
     (submitted / student / run.assignment).mkdir(parents=True)
     submitted.chmod(0o700)
-    shutil.copy(notebook_file, submitted / student / run.assignment / f"{notebook_name}.ipynb")
+    nbformat.write(notebook, submitted / student / run.assignment / f"{notebook_name}.ipynb")
     scratch = grading_sandbox.make_scratch(root / "scratch", uid)
     sandbox = grading_sandbox.Sandbox(
         scratch=str(scratch), uid=uid, read_search=run.read_search, token=os.urandom(8).hex()
@@ -298,11 +305,14 @@ def score_notebook(master: MasterNotebook, autograded) -> Scored:
     submission: a test cell that is absent, altered or never ran earns nothing.
     """
     cells_by_id = defaultdict(list)
-    for cell in autograded["cells"]:
+    timed_out = []
+    for index, cell in enumerate(autograded["cells"]):
         grade_id = nbgrader_metadata(cell).get("grade_id")
         if grade_id is not None:
             cells_by_id[grade_id].append(cell)
-    score, missing, timed_out, anomalies = 0.0, [], [], []
+        if any(output.get("ename") == "CellTimeoutError" for output in cell.get("outputs", [])):
+            timed_out.append(grade_id or f"cell {index}")
+    score, missing, anomalies = 0.0, [], []
     for test in master.tests:
         found = cells_by_id.get(test.grade_id, [])
         if not found:
@@ -318,8 +328,6 @@ def score_notebook(master: MasterNotebook, autograded) -> Scored:
             anomalies.append(f"{test.grade_id} did not run")
             continue
         errors = [output for output in cell.get("outputs", []) if output.get("output_type") == "error"]
-        if any(error.get("ename") == "CellTimeoutError" for error in errors):
-            timed_out.append(test.grade_id)
         if not errors:
             score += test.points
     return Scored(score, missing, timed_out, anomalies)
@@ -358,17 +366,17 @@ def tampering_notes(submitted, released) -> list[str]:
 def _log_notes(log: str) -> list[str]:
     """What nbgrader itself reported about the submission's cells."""
     notes = []
-    if "exists multiple times" in log:
-        notes.append("duplicate cell ids: only the last copy kept its id")
     if "does not exist in the database" in log:
         notes.append("cells with unknown ids were run as plain student cells")
     return notes
 
 
 def _first_error(log: str) -> str:
+    """The last exception named in nbgrader's log, other than nbgrader's own summary."""
     for line in reversed(log.splitlines()):
-        if re.match(r"^\w+(Error|Exception)\b", line.strip()):
-            return line.strip()[:200]
+        line = line.strip()
+        if re.match(r"^[\w.]+(Error|Exception)\b", line) and not line.startswith("NbGraderException"):
+            return line[:200]
     return "see nbgrader's log"
 
 
@@ -383,6 +391,11 @@ def grade_notebook(run: GradingRun, student: str, folder: Path, master: MasterNo
         return result
     result.flags = [str(flag) for flag in integrity_flags(submitted, master)]
     result.notes += tampering_notes(submitted, run.released[master.name])
+    duplicated = drop_duplicate_ids(submitted)
+    if duplicated:
+        result.notes.append(
+            f"cells copied with their ids: only the last copy kept them ({', '.join(duplicated)})"
+        )
     extra = sorted(
         item.name for item in folder.iterdir() if not item.name.startswith(".") and item.suffix != ".ipynb"
     )
@@ -393,7 +406,7 @@ def grade_notebook(run: GradingRun, student: str, folder: Path, master: MasterNo
     uid = lease.__enter__() if lease else None
     root = None
     try:
-        root, sandbox = _make_sandbox(run, student, master.name, path, uid)
+        root, sandbox = _make_sandbox(run, student, master.name, submitted, uid)
         code_cells = sum(cell["cell_type"] == "code" for cell in submitted["cells"])
         deadline = run.notebook_timeout or run.timeout * (code_cells + 2) + 30
         outcome = run_autograde(run, root, sandbox, student, master.name, deadline)
@@ -425,7 +438,7 @@ def _settle(result: NotebookResult, master: MasterNotebook, outcome: RunOutcome,
     if outcome.watchdog_fired:
         statuses.add("timed out")
         result.notes.append("the notebook ran past its time limit and its kernel was stopped")
-    elif "UnresponsiveKernelError" in outcome.log:
+    elif "UnresponsiveKernelError" in outcome.log or "CellTimeoutError" in outcome.log:
         statuses.add("timed out")
         result.notes.append("the kernel stopped answering (an endless loop that ignores interrupts?)")
     elif "DeadKernelError" in outcome.log or "Kernel died" in outcome.log:
@@ -499,6 +512,7 @@ def grade_assignment(
 
     run_dir = Path(tempfile.mkdtemp(prefix="nnlib-grade-"))
     run_dir.chmod(0o711)
+    saved_environment = {name: os.environ.get(name) for name in ("JUPYTER_PATH", "JUPYTER_RUNTIME_DIR")}
     try:
         (run_dir / "sandboxes").mkdir(mode=0o711)
         jupyter_path = run_dir / "jupyter"
@@ -534,6 +548,11 @@ def grade_assignment(
             results = [_grade_in_worker(task) for task in tasks]
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
+        for name, value in saved_environment.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     return results
 
 

@@ -147,6 +147,26 @@ def cells_as_run(submitted, master: MasterNotebook) -> list[RunCell]:
     return result
 
 
+def drop_duplicate_ids(notebook) -> list[str]:
+    """Keep only the last cell of each ``grade_id``; the others lose their nbgrader metadata.
+
+    This is what nbgrader's ``DeduplicateIds`` means to do, but it leaves an empty metadata dict
+    that its own schema check then rejects, failing the whole notebook. Returns the ids that were
+    duplicated. ``notebook`` is changed in place.
+    """
+    seen, duplicated = set(), []
+    for cell in reversed(notebook["cells"]):
+        meta = nbgrader_metadata(cell)
+        grade_id = meta.get("grade_id")
+        if grade_id is None or not (meta.get("grade") or meta.get("solution") or meta.get("locked")):
+            continue
+        if grade_id in seen:
+            del cell["metadata"]["nbgrader"]
+            duplicated.append(grade_id)
+        seen.add(grade_id)
+    return sorted(set(duplicated))
+
+
 # --- the static look --------------------------------------------------------------------------
 
 

@@ -44,7 +44,7 @@ def copy_course(destination: Path) -> Path:
 
 
 def run_grader(course: Path, assignment: str, *options: str, timeout: float = 900):
-    """Run the documented grading command; returns (completed process, CSV rows by student)."""
+    """Run the documented grading command; returns (completed process, CSV rows by (student, notebook))."""
     csv_path = course / "autograded" / f"{assignment}.csv"
     command = [sys.executable, str(TOOLS / "grade.py"), assignment, "--course", str(course), *options]
     completed = subprocess.run(
@@ -52,7 +52,7 @@ def run_grader(course: Path, assignment: str, *options: str, timeout: float = 90
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     with open(csv_path, newline="") as handle:
-        rows = {row["student"]: row for row in csv.DictReader(handle)}
+        rows = {(row["student"], row["notebook"]): row for row in csv.DictReader(handle)}
     return completed, rows
 
 

@@ -138,7 +138,7 @@ def cases(exercise, targets: dict[str, str]) -> list[Case]:
         Case("tests-deleted", tests_deleted, earned=5, score=2, status="test cells missing"),
         Case("points-raised", points_raised, earned=5, score=5, note="points changed"),
         Case("metadata-stripped", stripped, earned=5, score=0, status="test cells missing"),
-        Case("duplicate-test-id", duplicate, earned=0, score=0, note="duplicate"),
+        Case("duplicate-test-id", duplicate, earned=0, score=0, note="only the last copy"),
         Case(
             "numpy-patched",
             with_cell(wrong, ALLCLOSE_ALWAYS_TRUE, before="test_square"),

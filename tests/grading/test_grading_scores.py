@@ -83,8 +83,24 @@ def settled(master, run_outcome, notebook):
         (outcome("ValueError: something else", succeeded=False), None, "grader error", 0),
         (outcome(ended=False), autograded(), "grader error", 5),
         (outcome("UnresponsiveKernelError", succeeded=False), None, "timed out", 0),
+        (
+            outcome("CellTimeoutError: Timeout waiting for IOPub output", succeeded=False),
+            None,
+            "timed out",
+            0,
+        ),
     ],
-    ids=["graded", "missing", "cell-timeout", "notebook-timeout", "died", "failure", "survivors", "stuck"],
+    ids=[
+        "graded",
+        "missing",
+        "cell-timeout",
+        "notebook-timeout",
+        "died",
+        "failure",
+        "survivors",
+        "stuck",
+        "iopub",
+    ],
 )
 def test_status_names_the_most_severe_problem(run_outcome, notebook, status, score):
     result = settled(TINY, run_outcome, notebook)
