@@ -116,12 +116,14 @@ class UidLease:
     """Reserve a numeric user id no process uses, for the life of one submission's run.
 
     The reservation is an exclusive lock on a file named after the id, so graders running at the
-    same time never share an id (and never kill each other's kernels).
+    same time never share an id (and never kill each other's kernels). The file is removed on
+    release; a holder checks after locking that the file it locked is still the one in place.
     """
 
     def __init__(self, rng: random.Random | None = None):
         self._rng = rng or random.Random()
         self._lock_file = None
+        self._lock_path = None
         self.uid = None
 
     def __enter__(self) -> int:
@@ -131,19 +133,24 @@ class UidLease:
             uid = self._rng.randint(*UID_RANGE)
             if _uid_has_account(uid) or list_processes(uid):
                 continue
-            handle = open(lock_dir / f"{uid}.lock", "w")  # noqa: SIM115 -- held until __exit__
+            path = lock_dir / f"{uid}.lock"
+            handle = open(path, "a")  # noqa: SIM115 -- held until __exit__
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                if os.fstat(handle.fileno()).st_ino != os.stat(path).st_ino:
+                    raise OSError("released while we waited")
             except OSError:
                 handle.close()
                 continue
-            self._lock_file, self.uid = handle, uid
+            self._lock_file, self._lock_path, self.uid = handle, path, uid
             return uid
         raise RuntimeError(f"no free user id found in {UID_RANGE}")
 
     def __exit__(self, *exc_info) -> None:
         if self._lock_file is not None:
+            self._lock_path.unlink(missing_ok=True)
             self._lock_file.close()
+            self._lock_file = None
 
 
 def _uid_has_account(uid: int) -> bool:
