@@ -34,6 +34,7 @@ reduced"). Grade untrusted work as root, for example in a container.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
@@ -402,30 +403,31 @@ def grade_notebook(run: GradingRun, student: str, folder: Path, master: MasterNo
     if extra:
         result.notes.append(f"ignored files handed in beside the notebooks: {', '.join(extra[:10])}")
 
-    lease = grading_sandbox.UidLease() if run.isolated else None
-    uid = lease.__enter__() if lease else None
-    root = None
-    try:
-        root, sandbox = _make_sandbox(run, student, master.name, submitted, uid)
-        code_cells = sum(cell["cell_type"] == "code" for cell in submitted["cells"])
-        deadline = run.notebook_timeout or run.timeout * (code_cells + 2) + 30
-        outcome = run_autograde(run, root, sandbox, student, master.name, deadline)
-        autograded_path = root / "autograded" / student / run.assignment / f"{master.name}.ipynb"
-        autograded = nbformat.read(autograded_path, as_version=4) if autograded_path.is_file() else None
-        _settle(result, master, outcome, autograded)
-        if autograded is not None:
-            destination = Path(run.course_root) / "autograded" / student / run.assignment
-            destination.mkdir(parents=True, exist_ok=True)
-            nbformat.write(autograded, destination / f"{master.name}.ipynb")
-    except Exception as error:  # one broken submission must not stop the class's grading
-        result.score, result.status = 0.0, "grader error"
-        result.notes.append(f"{type(error).__name__}: {str(error)[:200]}")
-    finally:
-        if root is not None:
-            shutil.rmtree(root, ignore_errors=True)
-        if lease:
-            lease.__exit__(None, None, None)
+    with contextlib.ExitStack() as cleanup:  # undone in reverse: the folder goes before the id is freed
+        try:
+            uid = cleanup.enter_context(grading_sandbox.UidLease()) if run.isolated else None
+            root, sandbox = _make_sandbox(run, student, master.name, submitted, uid)
+            cleanup.callback(shutil.rmtree, root, ignore_errors=True)
+            cleanup.callback(grading_sandbox.end_all_processes, sandbox)  # even if grading failed
+            _grade_in_sandbox(result, run, root, sandbox, student, master, submitted)
+        except Exception as error:  # one broken submission must not stop the class's grading
+            result.score, result.status = 0.0, "grader error"
+            result.notes.append(f"{type(error).__name__}: {str(error)[:200]}")
     return result
+
+
+def _grade_in_sandbox(result, run: GradingRun, root: Path, sandbox, student, master, submitted) -> None:
+    """Run the notebook in its sandbox, then settle the result from what nbgrader wrote."""
+    code_cells = sum(cell["cell_type"] == "code" for cell in submitted["cells"])
+    deadline = run.notebook_timeout or run.timeout * (code_cells + 2) + 30
+    outcome = run_autograde(run, root, sandbox, student, master.name, deadline)
+    autograded_path = root / "autograded" / student / run.assignment / f"{master.name}.ipynb"
+    autograded = nbformat.read(autograded_path, as_version=4) if autograded_path.is_file() else None
+    _settle(result, master, outcome, autograded)
+    if autograded is not None:
+        destination = Path(run.course_root) / "autograded" / student / run.assignment
+        destination.mkdir(parents=True, exist_ok=True)
+        nbformat.write(autograded, destination / f"{master.name}.ipynb")
 
 
 def _settle(result: NotebookResult, master: MasterNotebook, outcome: RunOutcome, autograded) -> None:
