@@ -27,7 +27,7 @@ def lecture_ids():
 
 def test_notebooks_are_normalized():
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "normalize_notebooks.py"), "--check", "lectures"],
+        [sys.executable, str(ROOT / "tools" / "normalize_notebooks.py"), "--check", "lectures", "solutions"],
         cwd=ROOT,
         capture_output=True,
         text=True,
