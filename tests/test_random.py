@@ -1,0 +1,30 @@
+"""Tests of nnlib.random: one seed reproduces every initialisation."""
+
+import numpy as np
+
+import nnlib
+from nnlib import nn
+from nnlib.random import get_rng, manual_seed
+
+
+def test_manual_seed_restarts_the_same_stream():
+    manual_seed(7)
+    first = get_rng().normal(size=5)
+    manual_seed(7)
+    np.testing.assert_array_equal(get_rng().normal(size=5), first)
+
+
+def test_different_seeds_give_different_streams():
+    manual_seed(1)
+    one = get_rng().normal(size=5)
+    manual_seed(2)
+    assert not np.array_equal(get_rng().normal(size=5), one)
+
+
+def test_manual_seed_reproduces_a_models_initial_weights():
+    nnlib.manual_seed(3)
+    first = [p.data.copy() for p in nn.MLP([4, 8, 2]).parameters()]
+    nnlib.manual_seed(3)
+    second = [p.data for p in nn.MLP([4, 8, 2]).parameters()]
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
