@@ -1,10 +1,20 @@
 """Tests of nnlib.random: one seed reproduces every initialisation."""
 
 import numpy as np
+import pytest
 
 import nnlib
 from nnlib import nn
 from nnlib.random import get_rng, manual_seed
+
+
+@pytest.fixture(autouse=True)
+def restore_the_generator():
+    """Reseeding is global: leave the stream as the other tests found it."""
+    state = get_rng().bit_generator.state
+    yield
+    manual_seed(0)
+    get_rng().bit_generator.state = state
 
 
 def test_manual_seed_restarts_the_same_stream():
