@@ -10,6 +10,7 @@ from nnlib.random import manual_seed
 from nnlib.tensor import (
     NonFiniteError,
     Tensor,
+    as_tensor,
     get_default_dtype,
     is_grad_enabled,
     no_grad,
@@ -23,6 +24,7 @@ __all__ = [
     "NonFiniteError",
     "Tensor",
     "activations",
+    "as_tensor",
     "data",
     "forward_mode",
     "get_default_dtype",

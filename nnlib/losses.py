@@ -23,7 +23,7 @@ Classification:
 
 import numpy as np
 
-from nnlib.tensor import Tensor
+from nnlib.tensor import Tensor, as_tensor
 
 __all__ = ["binary_cross_entropy", "cross_entropy", "mae", "mse", "nll_loss"]
 
@@ -32,16 +32,12 @@ _MIN_VARIANCE = 1e-12  # floor of p (1 - p) in binary_cross_entropy's derivative
 
 
 # ------------------------------------------------------------------ checks
-def _as_tensor(x, dtype=None):
-    if isinstance(x, Tensor):
-        return x
-    return Tensor(np.asarray(x, dtype=dtype) if dtype is not None else x)
 
 
 def _prediction_and_target(loss, pred, target, pred_name="pred"):
     """Lift both to tensors (the target in the prediction's dtype) and check that their shapes match."""
-    pred = _as_tensor(pred)
-    target = _as_tensor(target, dtype=pred.dtype)
+    pred = as_tensor(pred)
+    target = as_tensor(target, dtype=pred.dtype)
     if pred.shape != target.shape:
         raise ValueError(
             f"{loss}: {pred_name} has shape {pred.shape} but target has shape {target.shape}; "
@@ -232,7 +228,7 @@ def cross_entropy(logits, target):
     >>> round(cross_entropy(Tensor([[0.0, 0.0, 0.0, 0.0]]), [3]).item(), 2)
     1.39
     """
-    logits = _as_tensor(logits)
+    logits = as_tensor(logits)
     z = _check_scores("cross_entropy", "logits", logits.data)
     raw_target = target.data if isinstance(target, Tensor) else np.asarray(target)
     kind = _target_kind("cross_entropy", "logits", logits.data, raw_target)
@@ -256,7 +252,7 @@ def cross_entropy(logits, target):
 
         return Tensor.from_op(np.asarray(loss, dtype=z.dtype), "cross_entropy", (logits, logits_grad))
 
-    target = _as_tensor(target, dtype=z.dtype)
+    target = as_tensor(target, dtype=z.dtype)
     t = target.data.reshape(z.shape)
     _check_probabilities("cross_entropy", "target probabilities", t)
     log_probs = shifted - log_sum_exp[:, None]
@@ -304,7 +300,7 @@ def nll_loss(log_probs, target):
     (Passing ``log p`` as logits to :func:`cross_entropy` instead gives 0.03:
     softmax renormalises ``p``, whose values here sum to 0.99, not 1.)
     """
-    log_probs = _as_tensor(log_probs)
+    log_probs = as_tensor(log_probs)
     scores = _check_scores("nll_loss", "log_probs", log_probs.data)
     raw_target = target.data if isinstance(target, Tensor) else np.asarray(target)
     if raw_target.shape != log_probs.shape[:-1]:

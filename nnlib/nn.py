@@ -29,7 +29,7 @@ import numpy as np
 
 from nnlib import activations
 from nnlib.random import get_rng
-from nnlib.tensor import Tensor, get_default_dtype
+from nnlib.tensor import Tensor, as_tensor, get_default_dtype
 
 __all__ = [
     "MLP",
@@ -216,15 +216,12 @@ class Linear(Module):
 
     def _check_input(self, x):
         dtype = self.weight.data.dtype
-        if not isinstance(x, Tensor):
-            x = Tensor(np.asarray(x, dtype=dtype))
-        elif x.data.dtype != dtype:
-            if x.requires_grad:
-                raise TypeError(
-                    f"{self!r} has {dtype} parameters but got an input of dtype {x.data.dtype} "
-                    "that requires grad; convert one of them"
-                )
-            x = Tensor(x.data.astype(dtype))
+        if isinstance(x, Tensor) and x.requires_grad and x.data.dtype != dtype:
+            raise TypeError(
+                f"{self!r} has {dtype} parameters but got an input of dtype {x.data.dtype} "
+                "that requires grad; convert one of them"
+            )
+        x = as_tensor(x, dtype)
         if x.ndim != 2 or x.shape[1] != self.in_features:
             hint = "; for a single sample use x.reshape(1, -1)" if x.ndim == 1 else ""
             raise ValueError(
@@ -282,7 +279,7 @@ class Neuron(Module):
     def forward(self, x):
         """Parameters: x, shape (n_inputs,) or (n, n_inputs). Returns: Tensor, shape () or (n,)."""
         if not isinstance(x, Tensor):
-            x = Tensor(np.asarray(x, dtype=self.weight.dtype))
+            x = as_tensor(x, self.weight.dtype)
         if x.ndim not in (1, 2) or x.shape[-1] != self.n_inputs:
             raise ValueError(
                 f"{self!r} expected input of shape ({self.n_inputs},) or (n, {self.n_inputs}), "

@@ -301,9 +301,8 @@ class Tensor:
         """Turn numbers and arrays into constant tensors of this tensor's dtype."""
         if isinstance(other, Tensor):
             return other
-        if not (isinstance(other, np.ndarray) and other.dtype.kind == "f"):
-            other = np.asarray(other, dtype=self.data.dtype)
-        return Tensor.from_op(other, "")  # a constant: no copy, no history
+        floating = isinstance(other, np.ndarray) and other.dtype.kind == "f"
+        return as_tensor(other, dtype=None if floating else self.data.dtype)
 
     # ------------------------------------------------ arithmetic and derivatives
     def __add__(self, other):
@@ -461,3 +460,25 @@ class Tensor:
 def tensor(data, requires_grad=False, dtype=None):
     """Create a :class:`Tensor` (the spelling of ``torch.tensor``)."""
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def as_tensor(data, dtype=None):
+    """``data`` as a Tensor without copying where possible (the spelling of ``torch.as_tensor``).
+
+    A Tensor of the right dtype (or one that requires grad) is returned as it is; an ndarray of
+    the right dtype is wrapped, sharing its memory, as a constant without history. Library code
+    uses this for inputs it only reads (batches of data, targets), so no batch is copied per step.
+
+    Parameters
+    ----------
+    data : Tensor or array_like
+    dtype : dtype, optional
+        Wanted dtype; by default floating arrays keep theirs and everything else gets the default.
+    """
+    if isinstance(data, Tensor):
+        if dtype is None or data.dtype == dtype or data.requires_grad:  # converting would cut the graph
+            return data
+        data = data.data
+    if dtype is None and not (isinstance(data, (np.ndarray, np.floating)) and data.dtype.kind == "f"):
+        dtype = _DEFAULT_DTYPE
+    return Tensor.from_op(np.asarray(data, dtype=dtype), "")

@@ -302,3 +302,12 @@ def test_a_tensor_copies_its_data_so_in_place_updates_do_not_touch_the_source():
     x = Tensor(source, requires_grad=True)
     x.data -= 1.0
     np.testing.assert_array_equal(source, np.zeros(3))
+
+
+def test_as_tensor_shares_memory_like_torch_as_tensor():
+    batch = np.ones((4, 3), dtype=np.float32)
+    shared = nnlib.as_tensor(batch)
+    assert np.shares_memory(shared.data, batch) and not shared.requires_grad
+    assert nnlib.as_tensor(shared) is shared
+    assert nnlib.as_tensor(batch, dtype=np.float64).dtype == np.float64
+    assert nnlib.as_tensor([1, 2]).dtype == np.float32
