@@ -67,6 +67,24 @@ def end_processes(pids):
             pass
 
 
+def all_forged(paths) -> bool:
+    return all(FORGED in path.read_text() for path in paths)
+
+
+def eventually(condition, seconds: float) -> bool:
+    """Poll ``condition`` until it holds or ``seconds`` pass.
+
+    The attack's writer opens each file with "w" (which empties it) and then writes, so a reader
+    can catch a file empty for a moment: a single read would make the test flaky under load.
+    """
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 @pytest.fixture(scope="module")
 def corpus_run(tmp_path_factory):
     course = tiny_course.make_course(tmp_path_factory.mktemp("course"), COURSE_ROOT)
@@ -170,13 +188,10 @@ def test_the_attack_does_damage_where_nothing_stops_it(tmp_path):
     )
     try:
         subprocess.run([sys.executable, "-c", launcher], timeout=60)
-        assert all(FORGED in path.read_text() for path in targets.values())  # written at once
+        assert eventually(lambda: all_forged(targets.values()), seconds=10)  # written at once
         for path in targets.values():
             path.write_text("original")
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and "original" in {path.read_text() for path in targets.values()}:
-            time.sleep(0.2)
-        assert all(FORGED in path.read_text() for path in targets.values())  # and again, from the background
+        assert eventually(lambda: all_forged(targets.values()), seconds=20)  # and again, from the background
     finally:
         end_processes(processes_with(FORGED))
 
