@@ -8,8 +8,8 @@ import generate_exercises
 import nbformat
 import pytest
 import tiny_course
-from conftest import COURSE_ROOT
 from grading_checks import read_master
+from grading_support import COURSE_ROOT
 from traitlets.config import Config
 
 

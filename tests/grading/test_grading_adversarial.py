@@ -22,7 +22,7 @@ import grading_sandbox
 import nbformat
 import pytest
 import tiny_course
-from conftest import COURSE_ROOT, run_grader
+from grading_support import COURSE_ROOT, run_grader
 
 pytestmark = pytest.mark.slow
 

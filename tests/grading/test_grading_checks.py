@@ -8,8 +8,8 @@ import grading_checks
 import nbformat
 import pytest
 import tiny_course
-from conftest import COURSE_ROOT
 from grading_checks import cells_as_run, integrity_flags, read_master
+from grading_support import COURSE_ROOT
 from nbformat.v4 import new_code_cell, new_notebook
 
 MASTER = tiny_course.master_notebook()

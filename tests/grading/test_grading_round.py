@@ -17,8 +17,8 @@ import generate_exercises
 import grading_sandbox
 import nbformat
 import pytest
-from conftest import COURSE_ROOT, copy_course, course_assignments, run_grader
 from grading_checks import cells_as_run, nbgrader_metadata, read_master
+from grading_support import COURSE_ROOT, copy_course, course_assignments, run_grader
 from nbclient import NotebookClient
 
 ASSIGNMENTS = course_assignments()
