@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from polling import wait_until
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -202,17 +203,6 @@ def run_all_cells(page) -> None:
     """Run every cell through the Run menu, as a reader would."""
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
-
-
-def wait_until(condition, timeout: float, interval: float = 0.1, what: str = "condition"):
-    """Poll ``condition()`` until it returns a truthy value; return that value."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
 
 
 def kernel_is_idle(server: LabServer) -> bool:

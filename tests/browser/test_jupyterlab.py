@@ -19,9 +19,9 @@ from lab_harness import (
     stable_image_source,
     unexecuted_cells,
     wait_for_quiet_notebook,
-    wait_until,
     write_notebook,
 )
+from polling import wait_until
 
 pytestmark = pytest.mark.browser
 

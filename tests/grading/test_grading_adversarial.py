@@ -23,6 +23,7 @@ import nbformat
 import pytest
 import tiny_course
 from grading_support import COURSE_ROOT, run_grader
+from polling import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -69,20 +70,6 @@ def end_processes(pids):
 
 def all_forged(paths) -> bool:
     return all(FORGED in path.read_text() for path in paths)
-
-
-def eventually(condition, seconds: float) -> bool:
-    """Poll ``condition`` until it holds or ``seconds`` pass.
-
-    The attack's writer opens each file with "w" (which empties it) and then writes, so a reader
-    can catch a file empty for a moment: a single read would make the test flaky under load.
-    """
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 @pytest.fixture(scope="module")
@@ -188,10 +175,11 @@ def test_the_attack_does_damage_where_nothing_stops_it(tmp_path):
     )
     try:
         subprocess.run([sys.executable, "-c", launcher], timeout=60)
-        assert eventually(lambda: all_forged(targets.values()), seconds=10)  # written at once
+        # The attack empties each file (open "w") before writing it: poll rather than read once.
+        assert wait_until(lambda: all_forged(targets.values()), timeout=10, what="the first forged writes")
         for path in targets.values():
             path.write_text("original")
-        assert eventually(lambda: all_forged(targets.values()), seconds=20)  # and again, from the background
+        assert wait_until(lambda: all_forged(targets.values()), timeout=20, what="writes from the background")
     finally:
         end_processes(processes_with(FORGED))
 
