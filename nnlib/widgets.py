@@ -99,8 +99,8 @@ def _log_slider(description, value, low, high):
     )
 
 
-def _slider(description, value, low, high, step):
-    return widgets.FloatSlider(
+def _slider(description, value, low, high, step, kind=widgets.FloatSlider):
+    return kind(
         value=value,
         min=low,
         max=high,
@@ -113,16 +113,7 @@ def _slider(description, value, low, high, step):
 
 
 def _int_slider(description, value, low, high, step=1):
-    return widgets.IntSlider(
-        value=value,
-        min=low,
-        max=high,
-        step=step,
-        description=description,
-        continuous_update=False,
-        style=_WIDE,
-        layout=_layout(),
-    )
+    return _slider(description, value, low, high, step, kind=widgets.IntSlider)
 
 
 def _dropdown(description, options, value):
