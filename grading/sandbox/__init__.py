@@ -1,0 +1,286 @@
+"""Run one student's notebook in a bubblewrap sandbox, and nothing of it afterwards.
+
+The grader never runs student code itself. For each notebook it starts ``bwrap`` (Debian package
+``bubblewrap``), which runs :mod:`grading.sandbox.runner` in fresh namespaces:
+
+- **pid, network, ipc, uts, user and cgroup namespaces**: the notebook sees only its own processes
+  and has no network at all (a loopback device of its own, so the kernel can talk to its runner);
+- **a read-only view of only what it needs**: ``/usr``, the Python installation, and a copy of
+  ``nnlib`` and ``grading`` (never the course folder, ``solutions/``, the gradebook,
+  ``submitted/``, ``autograded/`` or another sandbox);
+- **private, size-capped tmpfs** for its home (the only place it can write), ``/tmp``,
+  ``/var/tmp``, ``/dev/shm`` and ``/run``, gone when the sandbox ends;
+- **limits** (``prlimit``): address space, processes, file size, CPU time, no core dumps;
+- **one lifetime**: ``--die-with-parent`` and a pid namespace, so when the runner ends, or the
+  grader kills the sandbox at the notebook's deadline, every process in it ends too, however it
+  detached.
+
+The same command runs as root and as an ordinary user (bubblewrap then uses an unprivileged user
+namespace); the sandboxed code runs as an unprivileged user id either way.
+
+The notebook goes in as a read-only file; the executed cells' outputs come back on the runner's
+standard output, read with a size cap. Everything that comes back is untrusted data.
+"""
+
+from __future__ import annotations
+
+import compileall
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grading
+import nnlib
+
+BWRAP_PACKAGE = "bubblewrap"
+SANDBOX_HOME = "/home/student"
+SANDBOX_SITE = "/opt/course"
+SANDBOX_NOTEBOOK = "/opt/submission.ipynb"
+SANDBOX_UID = 1000
+# Variables the kernel may inherit: locale and the BLAS settings some machines need.
+PASSED_ENV_PREFIXES = ("LANG", "LC_", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap is missing, or this machine refuses to let it create namespaces."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one notebook may use. Sizes in bytes, times in seconds."""
+
+    memory: int = 4 * 2**30  # address space of each process
+    processes: int = 256
+    file_size: int = 64 * 2**20
+    home_size: int = 256 * 2**20  # the writable tmpfs home
+    tmp_size: int = 64 * 2**20  # each of /tmp, /var/tmp, /dev/shm, /run
+    output: int = 32 * 2**20  # bytes of executed outputs read back
+
+
+@dataclass
+class SandboxRun:
+    """What came back from one sandboxed notebook run (all of it untrusted, but for the flags)."""
+
+    output: bytes
+    returncode: int | None
+    timed_out: bool = False  # killed at the deadline
+    output_too_large: bool = False
+    seconds: float = 0.0
+    errors: str = ""  # the runner's own error stream, truncated
+    notes: list[str] = field(default_factory=list)
+
+
+def bwrap_path() -> str:
+    """Where ``bwrap`` is; SandboxUnavailable (naming the package) if it is not installed."""
+    path = shutil.which("bwrap")
+    if path is None:
+        raise SandboxUnavailable(
+            f"grading needs bubblewrap's `bwrap` to isolate student code, and it is not installed: "
+            f"install the {BWRAP_PACKAGE!r} package (Debian/Ubuntu: apt-get install -y {BWRAP_PACKAGE}). "
+            "Only to try things on your own laptop, --unsafe-no-sandbox runs notebooks unisolated."
+        )
+    return path
+
+
+def _python_roots() -> list[str]:
+    """The folders the Python interpreter and its packages live in (bound read-only)."""
+    roots = {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}
+    return sorted(root for root in roots if not root.startswith("/usr/"))
+
+
+def write_site(folder: Path) -> Path:
+    """Copy the ``nnlib`` and ``grading`` packages into ``folder``, compiled to bytecode.
+
+    The sandbox imports these copies, never the course folder: with an editable install the
+    packages live beside ``solutions/``, which the sandbox must not see.
+    """
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for package in (nnlib, grading):
+        source = Path(package.__file__).resolve().parent
+        shutil.copytree(source, folder / source.name, ignore=ignore)
+    compileall.compile_dir(folder, quiet=1)  # read-only in the sandbox: compile once, here
+    return folder
+
+
+_site: tempfile.TemporaryDirectory | None = None
+
+
+def shared_site() -> Path:
+    """This process's copy of the packages (:func:`write_site`), made on first use."""
+    global _site
+    if _site is None:
+        _site = tempfile.TemporaryDirectory(prefix="nnlib-site-")
+        write_site(Path(_site.name) / "site")
+    return Path(_site.name) / "site"
+
+
+def sandbox_environment() -> dict[str, str]:
+    """The runner's whole environment: nothing of the grader's (tokens, paths) leaks in."""
+    env = {key: value for key, value in os.environ.items() if key.startswith(PASSED_ENV_PREFIXES)}
+    env.update(
+        HOME=SANDBOX_HOME,
+        USER="student",
+        PATH=os.pathsep.join([os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]),
+        PYTHONPATH=SANDBOX_SITE,
+        PYTHONDONTWRITEBYTECODE="1",
+        TMPDIR="/tmp",
+        MPLBACKEND="Agg",
+        JUPYTER_PLATFORM_DIRS="1",
+        OPENBLAS_NUM_THREADS="1",  # one thread per notebook: fair, reproducible timings
+        OMP_NUM_THREADS="1",
+    )
+    return env
+
+
+def bwrap_command(site: Path, notebook: Path, limits: Limits, cpu_seconds: int) -> list[str]:
+    """The full command line: ``prlimit`` limits, then ``bwrap`` and its namespaces and mounts."""
+    command = [
+        shutil.which("prlimit") or "prlimit",
+        f"--as={limits.memory}",
+        f"--nproc={limits.processes}",
+        f"--fsize={limits.file_size}",
+        f"--cpu={cpu_seconds}",
+        "--core=0",
+        "--",
+        bwrap_path(),
+        "--unshare-all",
+        "--unshare-user",
+        "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
+        "--hostname", "grading",
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop", "ALL",
+        "--clearenv",
+        "--proc", "/proc",
+        "--dev", "/dev",
+    ]  # fmt: skip
+    # tmpfs mounts first: a later tmpfs would hide a bind made beneath it.
+    for path, size in [
+        ("/tmp", limits.tmp_size),
+        ("/var/tmp", limits.tmp_size),
+        ("/dev/shm", limits.tmp_size),
+        ("/run", limits.tmp_size),
+        (SANDBOX_HOME, limits.home_size),
+    ]:
+        command += ["--size", str(size), "--tmpfs", path]
+    command += ["--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "lib", "lib64", "sbin"):
+        if os.path.islink(f"/{name}"):
+            command += ["--symlink", os.readlink(f"/{name}"), f"/{name}"]
+        elif os.path.isdir(f"/{name}"):
+            command += ["--ro-bind", f"/{name}", f"/{name}"]
+    for path in ("/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives"):
+        if os.path.exists(path):
+            command += ["--ro-bind", path, path]
+    for root in _python_roots():
+        command += ["--ro-bind", root, root]
+    command += ["--ro-bind", str(site), SANDBOX_SITE, "--ro-bind", str(notebook), SANDBOX_NOTEBOOK]
+    command += ["--chdir", SANDBOX_HOME]
+    for key, value in sandbox_environment().items():
+        command += ["--setenv", key, value]
+    return command
+
+
+def run_notebook(
+    notebook_json: str, cell_timeout: int, deadline: float, limits: Limits = Limits(), isolated: bool = True
+) -> SandboxRun:
+    """Execute a notebook in a fresh sandbox; return what its runner printed.
+
+    Parameters
+    ----------
+    notebook_json : str
+        The notebook to run, as nbgrader prepared it (locked cells restored).
+    cell_timeout : int
+        Seconds one cell may run before the runner interrupts it.
+    deadline : float
+        Seconds for the whole notebook, sandbox start included; then every process is killed.
+    limits : Limits
+    isolated : bool
+        False only for ``--unsafe-no-sandbox``: the runner then starts as a plain child process,
+        with the grader's rights, and a detached process can outlive it.
+    """
+    with tempfile.TemporaryDirectory(prefix="nnlib-sandbox-") as folder:
+        folder = Path(folder)
+        os.chmod(folder, 0o700)
+        notebook = folder / "submission.ipynb"
+        notebook.write_text(notebook_json, encoding="utf-8")
+        runner = [sys.executable, "-s", "-m", "grading.sandbox.runner"]
+        if not isolated:
+            return _supervise(runner + [str(notebook), str(cell_timeout)], deadline, limits.output)
+        command = bwrap_command(shared_site(), notebook, limits, cpu_seconds=max(1, int(deadline) + 1))
+        command += runner + [SANDBOX_NOTEBOOK, str(cell_timeout)]
+        return _supervise(command, deadline, limits.output)
+
+
+def _supervise(command: list[str], deadline: float, cap: int) -> SandboxRun:
+    """Run ``command``, read its output up to ``cap`` bytes, kill it all at ``deadline`` seconds."""
+    started = time.monotonic()
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # one process group: bwrap and everything outside the namespace
+    )
+    output, errors = bytearray(), bytearray()
+    run = SandboxRun(b"", None)
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ, output)
+        selector.register(process.stderr, selectors.EVENT_READ, errors)
+        while selector.get_map():
+            remaining = deadline - (time.monotonic() - started)
+            if remaining <= 0:
+                run.timed_out = True
+                break
+            for key, _ in selector.select(timeout=min(remaining, 1.0)):
+                chunk = os.read(key.fileobj.fileno(), 65536)
+                if not chunk:
+                    selector.unregister(key.fileobj)
+                    continue
+                key.data.extend(chunk)
+            del errors[:-65536]  # keep only the end of the runner's error stream
+            if len(output) > cap:
+                run.output_too_large = True
+                break
+    _kill(process)
+    run.returncode = process.returncode
+    run.output = bytes(output[:cap]) if not run.output_too_large else b""
+    run.errors = errors[-4000:].decode("utf-8", "replace")
+    run.seconds = time.monotonic() - started
+    return run
+
+
+def _kill(process: subprocess.Popen) -> None:
+    """End the sandbox: bwrap's death takes the pid namespace, and every process in it, along."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    process.wait()
+    for stream in (process.stdout, process.stderr):
+        stream.close()
+
+
+def check_available() -> None:
+    """Start one empty sandbox; SandboxUnavailable with bwrap's own words if the machine refuses."""
+    with tempfile.TemporaryDirectory(prefix="nnlib-sandbox-") as folder:
+        folder = Path(folder)
+        notebook = folder / "empty.ipynb"
+        notebook.write_text("{}")
+        site = folder / "site"
+        site.mkdir()
+        command = bwrap_command(site, notebook, Limits(), cpu_seconds=10) + ["/usr/bin/true"]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    if result.returncode != 0:
+        raise SandboxUnavailable(
+            f"bubblewrap is installed but could not create a sandbox: {result.stderr.strip()[:300]}. "
+            "It needs unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or root."
+        )
