@@ -1,14 +1,34 @@
 """nbgrader's configuration for this course.
 
 ``solutions/`` is the instructor's source (answers and hidden tests); nbgrader turns it into the
-students' ``exercises/``. Every path is computed from this file's own folder, so a copy of the
-course (for example a throw-away grading folder) works wherever it is placed.
+students' ``exercises/``. Every path is computed from this file's own folder.
 
-Generate the exercises with ``python tools/generate_exercises.py`` and grade a folder of
-submissions with ``python tools/grade.py ASSIGNMENT``; both read this file.
+Grading runs each submission in a bubblewrap sandbox and decides every test in the grader's own
+process (see the ``grading`` package). The preprocessors below make ``nbgrader autograde`` and
+formgrader's Autograde button grade that way too; ``python -m grading ASSIGNMENT`` grades a whole
+class with them and also writes a CSV with each notebook's status and flags.
 """
 
 import os
+
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
+    SaveAutoGrades,
+)
+
+from grading.preprocessors import (
+    ClearOutput,
+    DeduplicateIds,
+    FlagConstructs,
+    JudgeVerdicts,
+    RecordStatus,
+    SandboxedExecute,
+    StripVerdicts,
+)
 
 c = get_config()  # noqa: F821 -- provided by nbgrader when it loads this file
 
@@ -21,8 +41,31 @@ c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 
-# The gradebook holds the hidden tests: it is git-ignored and never handed to students.
+# The gradebook holds the hidden tests and their verdicts: git-ignored, never handed to students.
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(COURSE_ROOT, "gradebook.db")
 
-# Seconds one cell may run before it is interrupted (an endless loop must not stall grading).
+# Seconds one cell may run before it is interrupted: when students validate, and when grading.
 c.ExecutePreprocessor.timeout = 60
+c.SandboxedExecute.timeout = 60
+
+# A test cell a student deleted is put back, and graded.
+c.OverwriteCells.add_missing_cells = True
+
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput,
+    DeduplicateIds,
+    OverwriteKernelspec,
+    OverwriteCells,
+    CheckCellMetadata,
+    FlagConstructs,
+    StripVerdicts,
+]
+c.Autograde.autograde_preprocessors = [
+    SandboxedExecute,
+    LimitOutput,
+    JudgeVerdicts,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+    RecordStatus,
+]

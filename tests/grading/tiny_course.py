@@ -1,8 +1,9 @@
 """A one-notebook assignment small enough to grade dozens of times in a test run.
 
 ``t1_tiny/tiny.ipynb``: a locked setup cell with a friendly ``check_close`` helper, two answers
-(``square`` worth 2 points, ``mean`` worth 3) and their tests, each with a hidden test written in
-plain Python. Every expected score in the grading tests is derived from this layout by hand.
+(``square`` worth 2 points, ``mean`` worth 3) and their tests, each with a hidden test made of a
+probe and a verdict (``grading.verdicts``). Every expected score in the grading tests is derived
+from this layout by hand.
 """
 
 from __future__ import annotations
@@ -38,8 +39,13 @@ def square(x):
 TEST_SQUARE = """\
 check_close("square(3)", square(3.0), 9.0)
 ### BEGIN HIDDEN TESTS
-for _v in (-2.0, 0.5, 7.0):
-    assert abs(float(square(_v)) - _v * _v) < 1e-12, "square is wrong"
+from grading.probe import report
+
+_INPUTS = [-2.0, 0.5, 7.0]
+report("squares", [square(_v) for _v in _INPUTS])
+### VERDICT
+def verdict(squares):
+    assert_close("square", squares, [v * v for v in _INPUTS], tol=1e-12)
 ### END HIDDEN TESTS"""
 
 MEAN = '''\
@@ -52,7 +58,14 @@ def mean(values):
 TEST_MEAN = """\
 check_close("mean([1, 2, 6])", mean([1.0, 2.0, 6.0]), 3.0)
 ### BEGIN HIDDEN TESTS
-assert abs(float(mean([2.0, 4.0])) - 3.0) < 1e-12, "mean is wrong"
+from grading.probe import report
+
+report("visible", mean([1.0, 2.0, 6.0]))
+report("hidden", mean([2.0, 4.0]))
+### VERDICT
+def verdict(visible, hidden):
+    assert_close("mean([1, 2, 6])", visible, 3.0, tol=1e-12)
+    assert_close("mean([2, 4])", hidden, 3.0, tol=1e-12)
 ### END HIDDEN TESTS"""
 
 # Answers that earn nothing: wrong for the visible and the hidden tests alike.

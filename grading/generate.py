@@ -2,9 +2,9 @@
 
 Usage (from the course root)::
 
-    python tools/generate_exercises.py            # regenerate every assignment in solutions/
-    python tools/generate_exercises.py a2_losses  # regenerate some assignments only
-    python tools/generate_exercises.py --check    # exit 1 if exercises/ differs from solutions/
+    python -m grading.generate            # regenerate every assignment in solutions/
+    python -m grading.generate a2_losses  # regenerate some assignments only
+    python -m grading.generate --check    # exit 1 if exercises/ differs from solutions/
 
 Each assignment goes through nbgrader's ``generate_assignment NAME --force`` step (run in this
 process): answers between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` become a stub that
@@ -26,7 +26,6 @@ import tempfile
 import warnings
 from pathlib import Path
 
-COURSE_ROOT = Path(__file__).resolve().parent.parent
 IGNORED = {".ipynb_checkpoints", "__pycache__", ".DS_Store"}
 
 
@@ -118,14 +117,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("assignments", nargs="*", help="assignments to regenerate (default: all)")
     parser.add_argument("--check", action="store_true", help="only compare; exit 1 on any difference")
-    parser.add_argument("--course", type=Path, default=COURSE_ROOT, help="course root (default: here)")
+    parser.add_argument("--course", type=Path, default=Path.cwd(), help="course root (default: .)")
     args = parser.parse_args(argv)
     course = args.course.resolve()
     if args.check:
         problems = check(course)
         for problem in problems:
             print(problem)
-        print("exercises/ is up to date" if not problems else "run: python tools/generate_exercises.py")
+        print("exercises/ is up to date" if not problems else "run: python -m grading.generate")
         return 1 if problems else 0
     for assignment in generate(course, args.assignments or None):
         print(f"generated exercises/{assignment}")

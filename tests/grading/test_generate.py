@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
-import generate_exercises
 import nbformat
 import pytest
 import tiny_course
-from grading_checks import read_master
-from grading_support import COURSE_ROOT
 from traitlets.config import Config
+
+from grading import generate as generate_exercises
+from grading.flags import read_master
+
+COURSE_ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_committed_exercises_match_a_fresh_generation():
     """Regenerating every assignment into a temporary folder gives the committed exercises/, byte for byte."""
     problems = generate_exercises.check(COURSE_ROOT)
-    advice = "exercises/ is stale; run: python tools/generate_exercises.py\n"
+    advice = "exercises/ is stale; run: python -m grading.generate\n"
     assert problems == [], advice + "\n".join(problems)
 
 

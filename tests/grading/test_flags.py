@@ -1,16 +1,19 @@
-"""The static look at student cells (tools/grading_checks.py): what it flags, and what it leaves alone."""
+"""The static look at student cells (grading.flags): what it flags, and what it leaves alone."""
 
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
-import grading_checks
 import nbformat
 import pytest
 import tiny_course
-from grading_checks import cells_as_run, integrity_flags, read_master
-from grading_support import COURSE_ROOT
 from nbformat.v4 import new_code_cell, new_notebook
+
+from grading import flags
+from grading.flags import cells_as_run, integrity_flags, read_master
+
+COURSE_ROOT = Path(__file__).resolve().parents[2]
 
 MASTER = tiny_course.master_notebook()
 TINY = read_master("tiny", MASTER)
@@ -182,4 +185,4 @@ def test_the_untouched_exercises_raise_no_flag(path):
 
 def test_every_flag_kind_is_documented():
     flagged_kinds = {kind for _, kind in FLAGGED}
-    assert flagged_kinds <= set(grading_checks.FLAG_KINDS)
+    assert flagged_kinds <= set(flags.FLAG_KINDS)

@@ -1,12 +1,11 @@
-"""What a notebook's cells are for, and a static look at the cells a student wrote.
+"""A static look at the cells a student wrote: hints for a person, never a defence.
 
-nbgrader restores locked cells (setup and tests) from its gradebook before it runs a submission,
-so a student cannot edit a test. Code a student writes still runs *before* the tests, in the same
-kernel, and can make a failing test pass: ``np.allclose = lambda *a, **k: True``, a rebound
-``abs`` or test helper, an IPython hook that swallows errors, a fake ``sys.modules`` entry. The
-hidden tests are written to resist much of this, and :func:`integrity_flags` reports the rest: it
-reads each student cell with :mod:`ast` (never running it) and names every construct that could
-change how a later test cell behaves. A flag asks a person to look; it does not change a score.
+Points come from verdicts the grader runs in its own process (``grading.verdicts``), so nothing a
+student's code does in the kernel can turn a failing test into points. Still, code that patches
+numpy, reaches IPython's hooks or starts processes is worth a look by a person: it may be an
+attempt, or a misunderstanding to talk about. :func:`integrity_flags` reads each student cell with
+:mod:`ast` (never running it) and names such constructs. Obfuscated code passes it easily; a flag
+asks a person to look and never changes a score.
 """
 
 from __future__ import annotations
@@ -147,26 +146,6 @@ def cells_as_run(submitted, master: MasterNotebook) -> list[RunCell]:
     return result
 
 
-def drop_duplicate_ids(notebook) -> list[str]:
-    """Keep only the last cell of each ``grade_id``; the others lose their nbgrader metadata.
-
-    This is what nbgrader's ``DeduplicateIds`` means to do, but it leaves an empty metadata dict
-    that its own schema check then rejects, failing the whole notebook. Returns the ids that were
-    duplicated. ``notebook`` is changed in place.
-    """
-    seen, duplicated = set(), []
-    for cell in reversed(notebook["cells"]):
-        meta = nbgrader_metadata(cell)
-        grade_id = meta.get("grade_id")
-        if grade_id is None or not (meta.get("grade") or meta.get("solution") or meta.get("locked")):
-            continue
-        if grade_id in seen:
-            del cell["metadata"]["nbgrader"]
-            duplicated.append(grade_id)
-        seen.add(grade_id)
-    return sorted(set(duplicated))
-
-
 # --- the static look --------------------------------------------------------------------------
 
 
@@ -292,7 +271,7 @@ def parse_cell(source: str) -> ast.Module | None:
     try:
         python = TransformerManager().transform_cell(source)
         return compile(python, "<cell>", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
 
@@ -705,7 +684,10 @@ def integrity_flags(submitted, master: MasterNotebook) -> list[Flag]:
         if tree is None:
             flags.append(Flag("unparsed-cell", "not valid Python/IPython", cell.index))
             continue
-        _CellChecker(cell.index, context, flags).visit(tree)
+        try:
+            _CellChecker(cell.index, context, flags).visit(tree)
+        except RecursionError:
+            flags.append(Flag("unparsed-cell", "nested too deeply to read", cell.index))
     unique = {}
     for flag in flags:
         unique.setdefault((flag.kind, flag.cell), flag)  # one flag of each kind per cell
