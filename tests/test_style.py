@@ -20,6 +20,7 @@ CORE = [
     "gradcheck",
     "forward_mode",
     "landscapes",
+    "testing",
 ]
 
 
