@@ -235,11 +235,12 @@ def grade_notebook(settings: Settings, student: str, notebook: str, max_score: f
     """Grade one notebook with nbgrader's autograder; any failure becomes this row's status."""
     row = Row(student, settings.assignment, notebook, max_score=max_score)
     course = Path(settings.course)
-    path = course / "submitted" / student / settings.assignment / f"{notebook}.ipynb"
+    folder = course / "submitted" / student / settings.assignment
+    path = folder / f"{notebook}.ipynb"
     if not path.exists() and not path.is_symlink():
         row.status = "not submitted"
         return row
-    problem = readable(path)
+    problem = "the assignment's folder is a link" if folder.is_symlink() else readable(path)
     if problem is not None:
         row.status, row.notes = "unreadable", [problem]
         return row
@@ -341,7 +342,7 @@ def grade_class(settings: Settings, jobs: int = 1, csv_path: Path | None = None,
     if settings.unsafe_no_sandbox:
         echo("WARNING: --unsafe-no-sandbox: student code runs with your rights; every row says so")
     else:
-        sandbox.check_available()
+        sandbox.check_available(course)
     database = gradebook_path(config)
     check_gradebook_free(database)
     generate_gradebook(course, settings.assignment, config)

@@ -269,8 +269,20 @@ def _kill(process: subprocess.Popen) -> None:
         stream.close()
 
 
-def check_available() -> None:
-    """Start one empty sandbox; SandboxUnavailable with bwrap's own words if the machine refuses."""
+def check_available(course: Path | None = None) -> None:
+    """Start one empty sandbox; SandboxUnavailable with bwrap's own words if the machine refuses.
+
+    Also refuses a course folder that lies inside what the sandbox shows read-only (``/usr`` or
+    the Python installation): the sandbox would then show the course, solutions and all.
+    """
+    if course is not None:
+        course = course.resolve()
+        for shown in ["/usr", *_python_roots()]:
+            if course.is_relative_to(shown):
+                raise SandboxUnavailable(
+                    f"the course folder {course} lies inside {shown}, which every sandbox can read; "
+                    "move the course folder out of it"
+                )
     with tempfile.TemporaryDirectory(prefix="nnlib-sandbox-") as folder:
         folder = Path(folder)
         notebook = folder / "empty.ipynb"

@@ -152,11 +152,24 @@ def test_a_locked_gradebook_stops_grading_before_anything_changes(graded_course)
     assert csv_path.read_bytes() == before
 
 
-def test_unsafe_mode_marks_every_row(tmp_path):
+def test_unsafe_mode_marks_every_row_and_links_are_not_followed(tmp_path):
     course = tiny_course.make_course(tmp_path / "course", COURSE_ROOT)
     generate.generate(course)
     hand_in(course, "honest", submission(course, {"square": tiny_course.SQUARE, "mean": tiny_course.MEAN}))
     (course / "submitted" / "absent").mkdir()
+    (course / "submitted" / "linker").mkdir()
+    (course / "submitted" / "linker" / tiny_course.ASSIGNMENT).symlink_to(
+        course / "solutions" / tiny_course.ASSIGNMENT
+    )
     _, rows = grade(course, "--unsafe-no-sandbox")
     assert rows["honest"]["score"] == "5"
+    assert (rows["absent"]["status"], rows["absent"]["max_score"]) == ("not submitted", "5")
+    assert (rows["linker"]["score"], rows["linker"]["status"]) == ("0", "unreadable")
     assert all("UNSAFE" in row["flags"] for row in rows.values()), rows
+
+
+def test_a_course_inside_the_sandboxed_python_is_refused():
+    from grading import sandbox
+
+    with pytest.raises(sandbox.SandboxUnavailable, match="lies inside"):
+        sandbox.check_available(Path(sys.prefix) / "course")
