@@ -43,7 +43,8 @@ BWRAP_PACKAGE = "bubblewrap"
 SANDBOX_HOME = "/home/student"
 SANDBOX_SITE = "/opt/course"
 SANDBOX_NOTEBOOK = "/opt/submission.ipynb"
-SANDBOX_UID = 1000
+SANDBOX_UID = 1000  # the student's user id inside the sandbox
+UNPRIVILEGED_UID = 65534  # "nobody": whom a root grader starts sandboxes as
 # Variables the kernel may inherit: locale and the BLAS settings some machines need.
 PASSED_ENV_PREFIXES = ("LANG", "LC_", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
@@ -109,6 +110,13 @@ def write_site(folder: Path) -> Path:
     return folder
 
 
+def _readable_by_the_sandbox(*paths: Path) -> None:
+    """Let the sandbox's user read ``paths``: the grader's own, or "nobody" when root grades."""
+    for path in paths:
+        if os.geteuid() == 0:
+            os.chown(path, UNPRIVILEGED_UID, UNPRIVILEGED_UID)
+
+
 _site: tempfile.TemporaryDirectory | None = None
 
 
@@ -117,7 +125,12 @@ def shared_site() -> Path:
     global _site
     if _site is None:
         _site = tempfile.TemporaryDirectory(prefix="nnlib-site-")
-        write_site(Path(_site.name) / "site")
+        site = write_site(Path(_site.name) / "site")
+        os.chmod(_site.name, 0o755)  # public code: readable by the sandbox's user, whoever grades
+        for folder, _, files in os.walk(site):
+            os.chmod(folder, 0o755)
+            for name in files:
+                os.chmod(os.path.join(folder, name), 0o644)
     return Path(_site.name) / "site"
 
 
@@ -141,7 +154,20 @@ def sandbox_environment() -> dict[str, str]:
 
 def bwrap_command(site: Path, notebook: Path, limits: Limits, cpu_seconds: int) -> list[str]:
     """The full command line: ``prlimit`` limits, then ``bwrap`` and its namespaces and mounts."""
-    command = [
+    command = []
+    if os.geteuid() == 0:
+        # Root is exempt from the process limit, even inside a user namespace: the sandbox is
+        # started as an unprivileged user instead, exactly as when an ordinary user grades.
+        command += [
+            shutil.which("setpriv") or "setpriv",
+            f"--reuid={UNPRIVILEGED_UID}",
+            f"--regid={UNPRIVILEGED_UID}",
+            "--clear-groups",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+            "--",
+        ]
+    command += [
         shutil.which("prlimit") or "prlimit",
         f"--as={limits.memory}",
         f"--nproc={limits.processes}",
@@ -208,9 +234,9 @@ def run_notebook(
     """
     with tempfile.TemporaryDirectory(prefix="nnlib-sandbox-") as folder:
         folder = Path(folder)
-        os.chmod(folder, 0o700)
         notebook = folder / "submission.ipynb"
         notebook.write_text(notebook_json, encoding="utf-8")
+        _readable_by_the_sandbox(folder, notebook)
         runner = [sys.executable, "-s", "-m", "grading.sandbox.runner"]
         if not isolated:
             return _supervise(runner + [str(notebook), str(cell_timeout)], deadline, limits.output)
@@ -287,12 +313,20 @@ def check_available(course: Path | None = None) -> None:
         folder = Path(folder)
         notebook = folder / "empty.ipynb"
         notebook.write_text("{}")
-        site = folder / "site"
-        site.mkdir()
-        command = bwrap_command(site, notebook, Limits(), cpu_seconds=10) + ["/usr/bin/true"]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=30)
-    if result.returncode != 0:
-        raise SandboxUnavailable(
-            f"bubblewrap is installed but could not create a sandbox: {result.stderr.strip()[:300]}. "
-            "It needs unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or root."
-        )
+        _readable_by_the_sandbox(folder, notebook)
+        command = bwrap_command(shared_site(), notebook, Limits(), cpu_seconds=30)
+        result = subprocess.run(command + ["/usr/bin/true"], capture_output=True, text=True, timeout=60)
+        if result.returncode != 0:
+            raise SandboxUnavailable(
+                f"bubblewrap is installed but could not create a sandbox: {result.stderr.strip()[:300]}. "
+                "It needs unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)."
+            )
+        imports = [sys.executable, "-s", "-c", "import ipykernel, nbclient, nnlib, grading.sandbox.runner"]
+        result = subprocess.run(command + imports, capture_output=True, text=True, timeout=60)
+        if result.returncode != 0:
+            user = "the user 'nobody' (root starts sandboxes as nobody)" if os.geteuid() == 0 else "you"
+            said = (result.stderr.strip().splitlines() or [f"exit code {result.returncode}"])[-1][:200]
+            raise SandboxUnavailable(
+                f"a sandbox could not start this Python with the kernel's packages ({said}): "
+                f"{user} must be able to read {os.path.realpath(sys.base_prefix)} and the folders above it"
+            )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import threading
 import time
 from pathlib import Path
 
@@ -140,3 +141,34 @@ except OSError as error:
     run, result = run_cells(hog, big_file, memory=2 * 2**30, file_size=2**20)
     assert "refused" in text_of(result, 0)
     assert "refused" in text_of(result, 1)
+
+
+def test_a_fork_bomb_meets_the_process_limit_and_leaves_a_neighbour_alone():
+    bomb = """
+import os, time
+children = 0
+try:
+    while children < 2000:
+        if os.fork() == 0:
+            time.sleep(30)
+            os._exit(0)
+        children += 1
+except OSError:
+    pass
+print("children", children)
+time.sleep(8)
+"""
+    results = {}
+
+    def run_bomb():
+        results["bomb"] = run_cells(bomb, processes=64)
+
+    thread = threading.Thread(target=run_bomb)
+    thread.start()
+    time.sleep(4)  # the bomb holds its processes while the neighbour runs
+    _, neighbour = run_cells("import numpy as np\nprint('neighbour', np.arange(3).sum())")
+    thread.join()
+    _, bombed = results["bomb"]
+    children = int(text_of(bombed, 0).split()[1])
+    assert 0 < children < 64
+    assert text_of(neighbour, 0) == "neighbour 3\n"
