@@ -42,7 +42,8 @@ c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 
 # The gradebook holds the hidden tests and their verdicts: git-ignored, never handed to students.
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(COURSE_ROOT, "gradebook.db")
+# Parallel grading jobs take turns writing it: each waits up to 60 s for another's write.
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(COURSE_ROOT, "gradebook.db") + "?timeout=60"
 
 # Seconds one cell may run before it is interrupted: when students validate, and when grading.
 c.ExecutePreprocessor.timeout = 60

@@ -19,6 +19,9 @@ The parts, each in its own module:
 ``classroom``
     Grades every submission of an assignment and writes one CSV row per notebook
     (``python -m grading ASSIGNMENT``).
+``generate``
+    Makes the students' ``exercises/`` from ``solutions/`` with nbgrader, or checks they agree
+    (``python -m grading.generate [--check]``).
 
 This module imports nothing, so the kernel can import ``grading.probe`` in the sandbox cheaply.
 """

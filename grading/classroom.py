@@ -137,8 +137,11 @@ def check_tests(course: Path, assignment: str, notebooks: list[str]) -> dict[str
 
 
 def gradebook_path(config) -> Path | None:
+    """The gradebook's file, for a SQLite gradebook (None for another database)."""
     url = config.CourseDirectory.db_url
-    return Path(url[len("sqlite:///") :]) if isinstance(url, str) and url.startswith("sqlite:///") else None
+    if not isinstance(url, str) or not url.startswith("sqlite:///"):
+        return None
+    return Path(url[len("sqlite:///") :].partition("?")[0])
 
 
 def check_gradebook_free(path: Path | None) -> None:

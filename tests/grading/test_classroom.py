@@ -60,7 +60,7 @@ def hand_in(course: Path, student: str, notebook) -> None:
 
 @pytest.fixture(scope="module")
 def graded_course(tmp_path_factory):
-    """A tiny course with an honest, a half-right and a blank submission, graded once."""
+    """A tiny course with honest, half-right, blank and test-deleting submissions, graded once."""
     course = tiny_course.make_course(tmp_path_factory.mktemp("course"), COURSE_ROOT)
     generate.generate(course)
     hand_in(course, "honest", submission(course, {"square": tiny_course.SQUARE, "mean": tiny_course.MEAN}))
@@ -68,6 +68,9 @@ def graded_course(tmp_path_factory):
         course, "half", submission(course, {"square": tiny_course.SQUARE, "mean": tiny_course.WRONG_MEAN})
     )
     hand_in(course, "blank", submission(course, {}))
+    deleter = submission(course, {"square": tiny_course.SQUARE, "mean": tiny_course.MEAN})
+    deleter.cells = [c for c in deleter.cells if not c.metadata.get("nbgrader", {}).get("grade")]
+    hand_in(course, "deleter", deleter)
     result, rows = grade(course, "--jobs", "2")
     return course, result, rows
 
@@ -79,8 +82,10 @@ def test_scores_come_from_the_verdicts(graded_course):
         "honest": ("5", "5", "graded"),
         "half": ("2", "5", "graded"),
         "blank": ("0", "5", "graded"),
+        "deleter": ("5", "5", "graded"),  # deleted test cells are put back and run
     }
     assert "test_mean" in rows["half"]["notes"]
+    assert "put back: test_square, test_mean" in rows["deleter"]["notes"]
 
 
 def test_instructor_files_are_private(graded_course):
@@ -94,7 +99,7 @@ def test_nbgrader_export_and_feedback_show_the_grades(graded_course, tmp_path):
     exported = tmp_path / "grades.csv"
     run("nbgrader", "export", "--to", str(exported), course=course)
     scores = {row["student_id"]: float(row["score"]) for row in csv.DictReader(exported.open())}
-    assert scores == {"honest": 5.0, "half": 2.0, "blank": 0.0}
+    assert scores == {"honest": 5.0, "half": 2.0, "blank": 0.0, "deleter": 5.0}
     run("nbgrader", "generate_feedback", tiny_course.ASSIGNMENT, course=course)
     page = (course / "feedback" / "half" / tiny_course.ASSIGNMENT / "tiny.html").read_text()
     assert "mean([1, 2, 6]): expected 3.0, got 0.0" in page  # the visible check, shown as text
