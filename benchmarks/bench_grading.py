@@ -43,7 +43,7 @@ def sandbox_start(runs: int = 20) -> dict[str, float]:
             samples = []
             for _ in range(runs):
                 started = time.perf_counter()
-                subprocess.run(base + tail, check=True)
+                subprocess.run(base + tail, env=sandbox.sandbox_environment(), check=True)
                 samples.append(time.perf_counter() - started)
             timings[label] = statistics.median(samples)
     return timings

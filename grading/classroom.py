@@ -190,6 +190,7 @@ def list_students(submitted: Path) -> tuple[list[str], list[Row]]:
     students, skipped = [], []
     for entry in sorted(submitted.iterdir()):
         if entry.name.startswith("."):
+            skipped.append(Row(repr(entry.name)[:40], "", "", status="skipped", notes=["a hidden folder"]))
             continue
         if entry.is_symlink() or not entry.is_dir() or not STUDENT_ID.match(entry.name):
             reason = "not a folder" if not entry.is_dir() or entry.is_symlink() else "not a valid student id"
@@ -198,6 +199,16 @@ def list_students(submitted: Path) -> tuple[list[str], list[Row]]:
             continue
         students.append(entry.name)
     return students, skipped
+
+
+def links_in(folder: Path) -> str | None:
+    """A reason to refuse a submission holding links: nbgrader would copy what they point to
+    (say, the solutions) into autograded/ and on into the student's feedback."""
+    for root, folders, files in os.walk(folder):
+        for name in folders + files:
+            if os.path.islink(os.path.join(root, name)):
+                return "the submission holds links; hand in files only"
+    return None
 
 
 def readable(path: Path) -> str | None:
@@ -243,7 +254,9 @@ def grade_notebook(settings: Settings, student: str, notebook: str, max_score: f
     if not path.exists() and not path.is_symlink():
         row.status = "not submitted"
         return row
-    problem = "the assignment's folder is a link" if folder.is_symlink() else readable(path)
+    problem = (
+        "the assignment's folder is a link" if folder.is_symlink() else links_in(folder) or readable(path)
+    )
     if problem is not None:
         row.status, row.notes = "unreadable", [problem]
         return row

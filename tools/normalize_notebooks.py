@@ -18,8 +18,6 @@ import json
 import sys
 from pathlib import Path
 
-from grading.probe import MIME_TYPE as REPORT_MIME_TYPE
-
 KEPT_CELL_METADATA = ("slideshow", "tags", "nbgrader", "editable", "deletable")
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 LANGUAGE_INFO = {"name": "python"}
@@ -50,8 +48,6 @@ def normalize(notebook: dict) -> dict:
             # Widget state is not kept, so a stored widget view could only say "model not found";
             # the text (or image) fallback beside it is what a reader without a kernel can see.
             output.get("data", {}).pop("application/vnd.jupyter.widget-view+json", None)
-            # What a hidden test reported is for the grader; its one-line text stays.
-            output.get("data", {}).pop(REPORT_MIME_TYPE, None)
     return nb
 
 

@@ -12,6 +12,8 @@ from traitlets import Bool, Integer
 from grading import sandbox
 from grading.preprocessors.record import record_of
 
+MAX_OUTPUTS_PER_CELL = 200
+
 
 def _valid_output(output) -> bool:
     try:
@@ -72,14 +74,19 @@ class SandboxedExecute(NbGraderPreprocessor):
         record["run"]["timed_out_cells"] = [
             i for i in result.get("timed_out_cells", []) if isinstance(i, int)
         ]
+        truncated = 0
         for cell, executed in zip(nb.cells, result["cells"]):
             if cell.cell_type != "code" or not isinstance(executed, dict):
                 continue
             outputs = executed.get("outputs")
             if isinstance(outputs, list):
-                cell.outputs = [nbformat.from_dict(o) for o in outputs if _valid_output(o)]
+                truncated += len(outputs) > MAX_OUTPUTS_PER_CELL
+                kept = outputs[:MAX_OUTPUTS_PER_CELL]  # bounds the grader's own work on them
+                cell.outputs = [nbformat.from_dict(o) for o in kept if _valid_output(o)]
             count = executed.get("execution_count")
             cell.execution_count = count if isinstance(count, int) and not isinstance(count, bool) else None
+        if truncated:
+            record["notes"].append(f"outputs beyond the first {MAX_OUTPUTS_PER_CELL} of a cell were dropped")
         return nb, resources
 
     @staticmethod

@@ -45,8 +45,8 @@ SANDBOX_SITE = "/opt/course"
 SANDBOX_NOTEBOOK = "/opt/submission.ipynb"
 SANDBOX_UID = 1000  # the student's user id inside the sandbox
 UNPRIVILEGED_UID = 65534  # "nobody": whom a root grader starts sandboxes as
-# Variables the kernel may inherit: locale and the BLAS settings some machines need.
-PASSED_ENV_PREFIXES = ("LANG", "LC_", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+# Variables the kernel may inherit, by exact name: locale and the BLAS settings some machines need.
+PASSED_ENV = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
 class SandboxUnavailable(RuntimeError):
@@ -135,8 +135,12 @@ def shared_site() -> Path:
 
 
 def sandbox_environment() -> dict[str, str]:
-    """The runner's whole environment: nothing of the grader's (tokens, paths) leaks in."""
-    env = {key: value for key, value in os.environ.items() if key.startswith(PASSED_ENV_PREFIXES)}
+    """The sandbox's whole environment: nothing of the grader's (tokens, paths) leaks in.
+
+    It is given to ``bwrap`` itself, not passed on its command line, so that neither bwrap's own
+    init process (pid 1 in the sandbox) nor ``ps`` on the host shows the grader's environment.
+    """
+    env = {key: os.environ[key] for key in PASSED_ENV if key in os.environ}
     env.update(
         HOME=SANDBOX_HOME,
         USER="student",
@@ -153,7 +157,7 @@ def sandbox_environment() -> dict[str, str]:
 
 
 def bwrap_command(site: Path, notebook: Path, limits: Limits, cpu_seconds: int) -> list[str]:
-    """The full command line: ``prlimit`` limits, then ``bwrap`` and its namespaces and mounts."""
+    """The command line up to the sandboxed program: ``bwrap``'s namespaces and mounts, then limits."""
     command = []
     if os.geteuid() == 0:
         # Root is exempt from the process limit, even inside a user namespace: the sandbox is
@@ -168,22 +172,15 @@ def bwrap_command(site: Path, notebook: Path, limits: Limits, cpu_seconds: int) 
             "--",
         ]
     command += [
-        shutil.which("prlimit") or "prlimit",
-        f"--as={limits.memory}",
-        f"--nproc={limits.processes}",
-        f"--fsize={limits.file_size}",
-        f"--cpu={cpu_seconds}",
-        "--core=0",
-        "--",
         bwrap_path(),
         "--unshare-all",
         "--unshare-user",
         "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
         "--hostname", "grading",
         "--die-with-parent",
+        "--as-pid-1",  # no bwrap init inside: nothing there holds the result stream but the runner
         "--new-session",
         "--cap-drop", "ALL",
-        "--clearenv",
         "--proc", "/proc",
         "--dev", "/dev",
     ]  # fmt: skip
@@ -209,8 +206,17 @@ def bwrap_command(site: Path, notebook: Path, limits: Limits, cpu_seconds: int) 
         command += ["--ro-bind", root, root]
     command += ["--ro-bind", str(site), SANDBOX_SITE, "--ro-bind", str(notebook), SANDBOX_NOTEBOOK]
     command += ["--chdir", SANDBOX_HOME]
-    for key, value in sandbox_environment().items():
-        command += ["--setenv", key, value]
+    # The limits are set inside the sandbox: the process limit then counts the processes of this
+    # sandbox's user namespace only, so one notebook's fork bomb cannot starve its neighbours.
+    command += [
+        shutil.which("prlimit") or "prlimit",
+        f"--as={limits.memory}",
+        f"--nproc={limits.processes}",
+        f"--fsize={limits.file_size}",
+        f"--cpu={cpu_seconds}",
+        "--core=0",
+        "--",
+    ]
     return command
 
 
@@ -239,17 +245,19 @@ def run_notebook(
         _readable_by_the_sandbox(folder, notebook)
         runner = [sys.executable, "-s", "-m", "grading.sandbox.runner"]
         if not isolated:
-            return _supervise(runner + [str(notebook), str(cell_timeout)], deadline, limits.output)
+            unsafe = runner + [str(notebook), str(cell_timeout)]
+            return _supervise(unsafe, dict(os.environ), deadline, limits.output)
         command = bwrap_command(shared_site(), notebook, limits, cpu_seconds=max(1, int(deadline) + 1))
         command += runner + [SANDBOX_NOTEBOOK, str(cell_timeout)]
-        return _supervise(command, deadline, limits.output)
+        return _supervise(command, sandbox_environment(), deadline, limits.output)
 
 
-def _supervise(command: list[str], deadline: float, cap: int) -> SandboxRun:
+def _supervise(command: list[str], env: dict[str, str], deadline: float, cap: int) -> SandboxRun:
     """Run ``command``, read its output up to ``cap`` bytes, kill it all at ``deadline`` seconds."""
     started = time.monotonic()
     process = subprocess.Popen(
         command,
+        env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -315,14 +323,17 @@ def check_available(course: Path | None = None) -> None:
         notebook.write_text("{}")
         _readable_by_the_sandbox(folder, notebook)
         command = bwrap_command(shared_site(), notebook, Limits(), cpu_seconds=30)
-        result = subprocess.run(command + ["/usr/bin/true"], capture_output=True, text=True, timeout=60)
+        env = sandbox_environment()
+        result = subprocess.run(
+            command + ["/usr/bin/true"], env=env, capture_output=True, text=True, timeout=60
+        )
         if result.returncode != 0:
             raise SandboxUnavailable(
                 f"bubblewrap is installed but could not create a sandbox: {result.stderr.strip()[:300]}. "
                 "It needs unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)."
             )
         imports = [sys.executable, "-s", "-c", "import ipykernel, nbclient, nnlib, grading.sandbox.runner"]
-        result = subprocess.run(command + imports, capture_output=True, text=True, timeout=60)
+        result = subprocess.run(command + imports, env=env, capture_output=True, text=True, timeout=60)
         if result.returncode != 0:
             user = "the user 'nobody' (root starts sandboxes as nobody)" if os.geteuid() == 0 else "you"
             said = (result.stderr.strip().splitlines() or [f"exit code {result.returncode}"])[-1][:200]

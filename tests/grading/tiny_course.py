@@ -61,11 +61,11 @@ check_close("mean([1, 2, 6])", mean([1.0, 2.0, 6.0]), 3.0)
 from grading.probe import report
 
 report("visible", mean([1.0, 2.0, 6.0]))
-report("hidden", mean([2.0, 4.0]))
+report("hidden", mean([2.0, 7.0]))
 ### VERDICT
 def verdict(visible, hidden):
     assert_close("mean([1, 2, 6])", visible, 3.0, tol=1e-12)
-    assert_close("mean([2, 4])", hidden, 3.0, tol=1e-12)
+    assert_close("mean([2, 7])", hidden, 4.5, tol=1e-12)
 ### END HIDDEN TESTS"""
 
 # Answers that earn nothing: wrong for the visible and the hidden tests alike.
