@@ -210,10 +210,14 @@ def test_a_trick_in_the_kernel_earns_nothing(class_run, student):
 
 
 def test_a_kernel_that_dies_or_kills_its_runner_is_not_graded_as_if_it_ran(class_run):
+    """A dead kernel is reported; the runner is the sandbox's pid 1, which its kernel cannot kill,
+    so killing "everything" only ends the kernel: no attempt earns a point or crashes the run."""
     run = class_run["run"]
     assert run.row("k09_os_exit")["status"] == "kernel died", run.outcome("k09_os_exit")
     for student in ("k10_kill_runner", "k11_kill_everything", "f03_baked_outputs"):
-        assert run.row(student)["status"] not in ("graded", "needs manual grading"), run.outcome(student)
+        row = run.row(student)
+        assert row["score"] == "0" and row["status"] in ac.STATUSES - {"skipped"}, run.outcome(student)
+        assert "test_square" in row["notes"] or row["status"] != "graded", run.outcome(student)
 
 
 def test_the_kernel_cannot_write_the_runners_result(class_run):
