@@ -69,6 +69,7 @@ class SandboxedExecute(NbGraderPreprocessor):
         result = self._parse(run.output, len(nb.cells))
         if result is None:
             record["run"]["status"] = "no result" if not run.timed_out else "timed out"
+            self.log.warning("the sandbox returned no result; its runner said: %s", run.errors[-500:])
             return nb, resources
         record["run"]["status"] = result["status"]
         record["run"]["timed_out_cells"] = [

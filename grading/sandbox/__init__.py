@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import grading
@@ -74,8 +74,7 @@ class SandboxRun:
     timed_out: bool = False  # killed at the deadline
     output_too_large: bool = False
     seconds: float = 0.0
-    errors: str = ""  # the runner's own error stream, truncated
-    notes: list[str] = field(default_factory=list)
+    errors: str = ""  # the runner's own error stream, truncated: for the grader's log
 
 
 def bwrap_path() -> str:
