@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 from dataclasses import dataclass, field
 
 from IPython.core.inputtransformer2 import TransformerManager
@@ -267,7 +268,21 @@ def free_reads(tree: ast.Module) -> set[str]:
 
 
 def parse_cell(source: str) -> ast.Module | None:
-    """Parse a cell as IPython would run it (magics become ``get_ipython()`` calls); None if invalid."""
+    """Parse a cell as IPython would run it (magics become ``get_ipython()`` calls); None if invalid.
+
+    The instructor's cells recur in every submission: short sources are parsed once per process
+    (callers only read the tree), long ones, which only a student writes, every time.
+    """
+    if len(source) > MAX_CACHED_SOURCE:
+        return _parse_cell.__wrapped__(source)
+    return _parse_cell(source)
+
+
+MAX_CACHED_SOURCE = 4_000  # characters; bounds the cache's memory whatever students send
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_cell(source: str) -> ast.Module | None:
     try:
         python = TransformerManager().transform_cell(source)
         return compile(python, "<cell>", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)

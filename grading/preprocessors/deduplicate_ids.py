@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
-import copy
+import functools
+import json
 import math
 
+import nbformat
 from nbgrader.nbgraderformat import MetadataValidator
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from grading.preprocessors.record import record_of
 
 FLAG_FIELDS = ("grade", "solution", "locked", "task")
+MAX_CACHED_METADATA = 2000  # characters of JSON; bounds the cache's memory whatever students send
 
 
 def _well_formed(cell) -> bool:
     """Whether a cell's nbgrader metadata has the types and fields nbgrader's schema asks for."""
+    try:
+        key = json.dumps(cell.metadata["nbgrader"], sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError):  # not plain JSON data (NaN points, say): malformed
+        return False
+    if len(key) > MAX_CACHED_METADATA:  # no instructor's cell has that much: never cached
+        return _metadata_well_formed.__wrapped__(cell.cell_type, key)
+    return _metadata_well_formed(cell.cell_type, key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _metadata_well_formed(cell_type: str, metadata_json: str) -> bool:
+    """:func:`_well_formed` for one (cell type, metadata) pair, cached: the instructor's metadata
+    recurs in every submission, and nbgrader's schema check costs milliseconds a cell."""
+    cell = {"cell_type": cell_type, "source": "", "metadata": {"nbgrader": json.loads(metadata_json)}}
+    cell = nbformat.from_dict(cell)
     meta = cell.metadata["nbgrader"]
     if not isinstance(meta, dict) or not isinstance(meta.get("grade_id"), str):
         return False
@@ -27,7 +45,7 @@ def _well_formed(cell) -> bool:
         return False
     validator = MetadataValidator()
     try:
-        validator.validate_cell(validator.upgrade_cell_metadata(copy.deepcopy(cell)))
+        validator.validate_cell(validator.upgrade_cell_metadata(cell))
     except Exception:  # nbgrader's own checks, whatever they raise on a malformed cell
         return False
     return True

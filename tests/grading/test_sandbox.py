@@ -53,6 +53,23 @@ print("env keys", sorted(os.environ))
     assert "env keys" in out and "NNLIB_TEST_SECRET" not in out
 
 
+def test_the_kernel_starts_without_the_packages_a_graded_run_never_uses():
+    probe = """
+import sys
+for name in ("jedi", "debugpy"):
+    try:
+        __import__(name)
+        print(name, "imported")
+    except ImportError:
+        print(name, "hidden")
+print("loaded:", sorted(name for name in ("jedi", "debugpy") if sys.modules.get(name)))
+"""
+    run, result = run_cells(probe, "print(6 * 7)")
+    assert result["status"] == "ran"
+    assert text_of(result, 0).split() == ["jedi", "hidden", "debugpy", "hidden", "loaded:", "[]"]
+    assert text_of(result, 1) == "42\n"
+
+
 def test_no_network_reaches_a_listener_on_the_host():
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
