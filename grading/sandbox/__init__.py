@@ -254,19 +254,24 @@ def run_notebook(
         _readable_by_the_sandbox(folder, notebook)
         runner = [sys.executable, "-s", "-m", "grading.sandbox.runner"]
         if not isolated:
+            # Started in the scratch folder, as a sandboxed kernel starts in its empty home: the
+            # notebook then cannot lean on files beside it that grading would not show it.
             unsafe = runner + [str(notebook), str(cell_timeout)]
-            return _supervise(unsafe, dict(os.environ), deadline, limits.output)
+            return _supervise(unsafe, dict(os.environ), deadline, limits.output, cwd=folder)
         command = bwrap_command(shared_site(), notebook, limits, cpu_seconds=max(1, int(deadline) + 1))
         command += runner + [SANDBOX_NOTEBOOK, str(cell_timeout)]
         return _supervise(command, sandbox_environment(), deadline, limits.output)
 
 
-def _supervise(command: list[str], env: dict[str, str], deadline: float, cap: int) -> SandboxRun:
-    """Run ``command``, read its output up to ``cap`` bytes, kill it all at ``deadline`` seconds."""
+def _supervise(
+    command: list[str], env: dict[str, str], deadline: float, cap: int, cwd: Path | None = None
+) -> SandboxRun:
+    """Run ``command`` in ``cwd``, read its output up to ``cap`` bytes, kill it all at ``deadline`` s."""
     started = time.monotonic()
     process = subprocess.Popen(
         command,
         env=env,
+        cwd=cwd,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
