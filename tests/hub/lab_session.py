@@ -1,0 +1,84 @@
+"""One person at the hub in Chromium: log in, use JupyterLab's Assignments tab, call their server."""
+
+from __future__ import annotations
+
+import time
+
+from hub_harness import ClassHub
+
+
+class LabSession:
+    """A browser context logged in as ``user``, whose server the hub has started."""
+
+    def __init__(self, hub: ClassHub, browser, user: str):
+        self.hub = hub
+        self.user = user
+        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(30_000)
+        self.server = f"{hub.url}/user/{user}"
+
+    def log_in(self) -> float:
+        """Log in through the hub's form; return the seconds until the user's JupyterLab answered."""
+        page = self.page
+        page.goto(f"{self.hub.url}/hub/login")
+        page.fill("#username_input", self.user)
+        page.fill("#password_input", self.hub.password)
+        started = time.monotonic()
+        page.click("#login_submit")
+        page.wait_for_url(f"**/user/{self.user}/lab**", timeout=60_000)
+        seconds = time.monotonic() - started
+        page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
+        return seconds
+
+    def close(self) -> None:
+        self.context.close()
+
+    # --- The user's Jupyter server, with the user's own cookies ------------------------------------
+    def xsrf(self) -> str:
+        for cookie in self.context.cookies(self.server + "/"):
+            if cookie["name"] == "_xsrf":
+                return cookie["value"]
+        raise AssertionError(f"no _xsrf cookie for {self.server}")
+
+    def api(self, method: str, path: str, data=None, expect_ok: bool = True):
+        response = self.page.request.fetch(
+            f"{self.server}/{path}",
+            method=method,
+            data=data,
+            headers={"X-XSRFToken": self.xsrf(), "Content-Type": "application/json"},
+        )
+        if expect_ok:
+            assert response.ok, f"{method} {path} as {self.user}: {response.status} {response.text()[:500]}"
+        return response
+
+    def read_notebook(self, path: str) -> dict:
+        return self.api("GET", f"api/contents/{path}?content=1").json()["content"]
+
+    def write_notebook(self, path: str, notebook: dict) -> None:
+        self.api("PUT", f"api/contents/{path}", data={"type": "notebook", "content": notebook})
+
+    def listing(self, path: str) -> list[str]:
+        return sorted(item["name"] for item in self.api("GET", f"api/contents/{path}").json()["content"])
+
+    # --- JupyterLab's Nbgrader menu and Assignments tab --------------------------------------------
+    def nbgrader_menu_items(self) -> list[str]:
+        self.page.click("#jp-MainMenu >> text=Nbgrader")
+        items = self.page.locator("#jp-mainmenu-nbgrader .lm-Menu-itemLabel").all_inner_texts()
+        self.page.keyboard.press("Escape")
+        return items
+
+    def open_assignments_tab(self) -> None:
+        self.page.click("#jp-MainMenu >> text=Nbgrader")
+        self.page.click("#jp-mainmenu-nbgrader >> text=Assignment List")
+        self.page.wait_for_selector("#released_assignments_list")
+
+    def refresh_assignments(self) -> None:
+        self.page.click("#refresh_assignments_list")
+
+    def row(self, listing: str, assignment: str):
+        """The row of ``assignment`` in one of the tab's lists: released, fetched or submitted."""
+        return self.page.locator(f"#{listing}_assignments_list .list_item", has_text=assignment)
+
+    def click_in_row(self, listing: str, assignment: str, button: str) -> None:
+        self.row(listing, assignment).get_by_role("button", name=button).first.click()
