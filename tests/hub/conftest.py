@@ -70,7 +70,6 @@ def class_hub(tmp_path_factory):
     finally:
         if hub is not None:
             hub.stop()
-            shutil.rmtree(hub.exchange, ignore_errors=True)
             print("hub timings (s):", {what: round(seconds, 1) for what, seconds in hub.timings.items()})
         remove_users(users)
 

@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +58,7 @@ class ClassHub:
     students: list[str]
     course_id: str
     course_repo: Path  # the published course nbgitpuller pulls from (a bare git repository)
+    public: Path  # the folder holding it, readable by every user
     course_source: Path  # what ``hub/publish.sh`` publishes from
     state: Path
     process: subprocess.Popen
@@ -111,6 +113,8 @@ class ClassHub:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        shutil.rmtree(self.public, ignore_errors=True)
+        shutil.rmtree(self.exchange, ignore_errors=True)
 
 
 def create_users(names: list[str]) -> None:
@@ -158,13 +162,10 @@ def start_hub(tmp: Path, instructor: str, students: list[str]) -> ClassHub:
     course_id = f"nn-course-test-{tag}"
     state = tmp / "hub-state"
     state.mkdir(mode=0o700)
-    public = tmp / "public"  # what every user's server must read: the course repository
-    public.mkdir()
-    tmp.chmod(0o755)
-    for parent in tmp.parents:  # let users pass through pytest's folders to the course repository
-        if parent == Path("/"):
-            break
-        parent.chmod(parent.stat().st_mode | 0o001)
+    # What every user's server must read, the course repository, cannot live under pytest's
+    # temporary folders: pytest keeps their root private to the user running the tests.
+    public = Path(tempfile.mkdtemp(prefix="nn-course-hub-test-"))
+    public.chmod(0o755)
     course_source = tmp / "course-source"
     course_source.mkdir()
     for folder in ("lectures", "exercises"):
@@ -213,6 +214,7 @@ def start_hub(tmp: Path, instructor: str, students: list[str]) -> ClassHub:
         students=students,
         course_id=course_id,
         course_repo=course_repo,
+        public=public,
         course_source=course_source,
         state=state,
         process=process,

