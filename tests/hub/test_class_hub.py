@@ -13,6 +13,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import time
 
 import pytest
@@ -239,6 +240,19 @@ def test_bad_input_gets_a_clear_message_and_loses_nothing(class_hub: ClassHub, b
             path.name for path in (hub.exchange / "inbound").iterdir() if path.name.startswith(ada_name + "+")
         ]
         assert len(inbound) == before + 2
+
+        # After the deadline a submission is refused with the deadline, and nothing changes.
+        deadlines = hub.exchange / "deadlines.json"
+        deadlines.write_text(json.dumps({ASSIGNMENT: "2000-01-01T00:00:00+00:00"}))
+        shutil.chown(deadlines, hub.instructor)  # the instructor's file, as if they wrote it
+        late = ada.api(
+            "POST", "assignments/submit", data={"course_id": hub.course_id, "assignment_id": ASSIGNMENT}
+        ).json()
+        assert not late["success"]
+        reason = late["value"].strip().splitlines()[-1]
+        assert f"The deadline of {ASSIGNMENT} was 2000-01-01" in reason and "not taken" in reason, reason
+        assert len(submissions()[0]["submissions"]) == before + 2
+        assert NOTEBOOK in ada.listing(ASSIGNMENT)
     finally:
         ada.close()
 
