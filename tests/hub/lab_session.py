@@ -97,3 +97,22 @@ class LabSession:
 
     def click_in_row(self, listing: str, assignment: str, button: str) -> None:
         self.row(listing, assignment).get_by_role("button", name=button).first.click()
+
+    # --- Formgrader (instructors) ------------------------------------------------------------------
+    def formgrader_action(self, assignment: str, column: str, success: str) -> None:
+        """Press one of formgrader's buttons in the row of ``assignment`` and wait for its success.
+
+        ``column`` is the button's column ("assign" generates the student version, "release"
+        releases it); ``success`` is the start of the message formgrader shows when it worked.
+        """
+        page = self.page
+        if "/formgrader" not in page.url:
+            page.goto(f"{self.server}/formgrader")
+        row = page.locator("tr", has=page.locator("td.name", has_text=assignment))
+        row.locator(f"td.{column} a").click()
+        outcome = page.locator("#success-modal:visible, #error-modal:visible")
+        outcome.wait_for(state="visible", timeout=60_000)
+        text = outcome.inner_text()
+        assert success in text, f"formgrader's {column} of {assignment}: {text[:1500]}"
+        outcome.get_by_role("button", name="OK").click()
+        outcome.wait_for(state="hidden")
