@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import shutil
 import time
@@ -25,10 +24,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ASSIGNMENT = "a1_neurons"
 NOTEBOOK = "activations_and_neurons.ipynb"
 MAX_SCORE = 10
-
-HUB_UP_SECONDS = 20
-SERVER_START_SECONDS = 10
-WHOLE_TEST_SECONDS = 240
 
 
 def solve(notebook: dict) -> dict:
@@ -124,30 +119,6 @@ def test_a_class_releases_submits_grades_and_gets_feedback(class_hub: ClassHub, 
         for session in (teacher, ada, bob):
             session.close()
     hub.timings["whole test"] = time.monotonic() - started + hub.timings["hub up"]
-
-
-def test_speed_targets(class_hub: ClassHub):
-    """The hub is up in 20 s, a server starts in 10 s, the class's whole round takes 4 minutes.
-
-    Every start-up here is CPU-bound, so on a machine busier than it has cores each limit is
-    stretched by the load (one-minute load average per core), and the message says so.
-    """
-    timings = class_hub.timings
-    assert "whole test" in timings, "the class's round did not finish, so there is nothing to time"
-    stretch = max(1.0, os.getloadavg()[0] / os.cpu_count())
-    limits = {
-        "hub up": HUB_UP_SECONDS,
-        "instructor's server": SERVER_START_SECONDS,
-        "student's server": SERVER_START_SECONDS,
-        "second student's server": SERVER_START_SECONDS,
-        "whole test": WHOLE_TEST_SECONDS,
-    }
-    slow = {
-        what: f"{timings[what]:.1f} s > {limit * stretch:.0f} s"
-        for what, limit in limits.items()
-        if timings[what] > limit * stretch
-    }
-    assert not slow, f"too slow (limits stretched x{stretch:.1f} by the machine's load): {slow}"
 
 
 LECTURE = "02-neurons-and-activations.ipynb"
