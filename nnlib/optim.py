@@ -90,6 +90,9 @@ _PARAMETERS = {
     Added to the denominator for numerical stability, > 0.""",
     "amsgrad": """amsgrad : bool, default {default}
     Use the running maximum of ``v`` (AMSGrad; Reddi, Kale and Kumar, 2018).""",
+    "out": """out : ndarray, optional
+    Where to write the new parameters, as numpy's ``out=``; ``out=theta`` updates
+    ``theta`` in place (the optimizer classes do, to spare a copy). By default a new array.""",
     "weight_decay": """weight_decay : float, default {default}
     L2 penalty coefficient, >= 0 (added to the gradient before the rule, as in torch).""",
 }
@@ -115,7 +118,7 @@ def _document(function_or_class):
 
 # ------------------------------------------------------------------ update rules
 @_document
-def sgd_step(theta, grad, state, lr=1e-3):
+def sgd_step(theta, grad, state, lr=1e-3, *, out=None):
     """Gradient descent: ``theta - lr * g``.
 
     {parameters}
@@ -126,11 +129,11 @@ def sgd_step(theta, grad, state, lr=1e-3):
         The new parameters. ``state`` is not used; it is there so that every
         rule is called the same way.
     """
-    return theta - lr * grad
+    return np.subtract(theta, lr * grad, out=out)
 
 
 @_document
-def momentum_step(theta, grad, state, lr=1e-3, momentum=0.9, dampening=0.0, nesterov=False):
+def momentum_step(theta, grad, state, lr=1e-3, momentum=0.9, dampening=0.0, nesterov=False, *, out=None):
     """Gradient descent with (Nesterov) momentum, in torch's form.
 
     Algorithm::
@@ -149,7 +152,7 @@ def momentum_step(theta, grad, state, lr=1e-3, momentum=0.9, dampening=0.0, nest
     Returns
     -------
     ndarray
-        The new parameters.
+        The new parameters (``out``, if given).
     """
     buffer = state.get("momentum_buffer")
     if buffer is None:
@@ -157,11 +160,13 @@ def momentum_step(theta, grad, state, lr=1e-3, momentum=0.9, dampening=0.0, nest
     else:
         buffer = momentum * buffer + (1 - dampening) * grad
     state["momentum_buffer"] = buffer
-    return theta - lr * (grad + momentum * buffer if nesterov else buffer)
+    return np.subtract(theta, lr * (grad + momentum * buffer if nesterov else buffer), out=out)
 
 
 @_document
-def adagrad_step(theta, grad, state, lr=1e-2, eps=1e-10, lr_decay=0.0, initial_accumulator_value=0.0):
+def adagrad_step(
+    theta, grad, state, lr=1e-2, eps=1e-10, lr_decay=0.0, initial_accumulator_value=0.0, *, out=None
+):
     """Adagrad (Duchi, Hazan and Singer, 2011): a per-coordinate rate that shrinks with the gradients seen.
 
     Algorithm::
@@ -178,17 +183,17 @@ def adagrad_step(theta, grad, state, lr=1e-2, eps=1e-10, lr_decay=0.0, initial_a
     Returns
     -------
     ndarray
-        The new parameters.
+        The new parameters (``out``, if given).
     """
     state["step"] = t = state.get("step", 0) + 1
     squares = state.get("sum", initial_accumulator_value) + grad * grad
     state["sum"] = squares.astype(theta.dtype, copy=False)
     lr_t = lr / (1 + (t - 1) * lr_decay)
-    return theta - lr_t * grad / (np.sqrt(squares) + eps)
+    return np.subtract(theta, lr_t * grad / (np.sqrt(squares) + eps), out=out)
 
 
 @_document
-def adadelta_step(theta, grad, state, lr=1.0, rho=0.9, eps=1e-6):
+def adadelta_step(theta, grad, state, lr=1.0, rho=0.9, eps=1e-6, *, out=None):
     """Adadelta (Zeiler, 2012): Adagrad with moving averages, and steps in the units of theta.
 
     Algorithm::
@@ -207,7 +212,7 @@ def adadelta_step(theta, grad, state, lr=1.0, rho=0.9, eps=1e-6):
     Returns
     -------
     ndarray
-        The new parameters.
+        The new parameters (``out``, if given).
     """
     state["step"] = state.get("step", 0) + 1
     square_avg = rho * state.get("square_avg", 0.0) + (1 - rho) * grad * grad
@@ -215,11 +220,13 @@ def adadelta_step(theta, grad, state, lr=1.0, rho=0.9, eps=1e-6):
     delta = np.sqrt(acc_delta + eps) / np.sqrt(square_avg + eps) * grad
     state["square_avg"] = square_avg
     state["acc_delta"] = rho * acc_delta + (1 - rho) * delta * delta
-    return theta - lr * delta
+    return np.subtract(theta, lr * delta, out=out)
 
 
 @_document
-def rmsprop_step(theta, grad, state, lr=1e-2, alpha=0.99, eps=1e-8, momentum=0.0, centered=False):
+def rmsprop_step(
+    theta, grad, state, lr=1e-2, alpha=0.99, eps=1e-8, momentum=0.0, centered=False, *, out=None
+):
     """RMSprop (Hinton, 2012): divide the gradient by a moving root-mean-square of recent gradients.
 
     Algorithm::
@@ -238,7 +245,7 @@ def rmsprop_step(theta, grad, state, lr=1e-2, alpha=0.99, eps=1e-8, momentum=0.0
     Returns
     -------
     ndarray
-        The new parameters.
+        The new parameters (``out``, if given).
     """
     state["step"] = state.get("step", 0) + 1
     state["square_avg"] = square_avg = alpha * state.get("square_avg", 0.0) + (1 - alpha) * grad * grad
@@ -249,12 +256,12 @@ def rmsprop_step(theta, grad, state, lr=1e-2, alpha=0.99, eps=1e-8, momentum=0.0
         rms = np.sqrt(square_avg) + eps
     if momentum > 0:
         state["momentum_buffer"] = buffer = momentum * state.get("momentum_buffer", 0.0) + grad / rms
-        return theta - lr * buffer
-    return theta - lr * grad / rms
+        return np.subtract(theta, lr * buffer, out=out)
+    return np.subtract(theta, lr * grad / rms, out=out)
 
 
 @_document
-def adam_step(theta, grad, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, amsgrad=False):
+def adam_step(theta, grad, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, amsgrad=False, *, out=None):
     """Adam (Kingma and Ba, 2015): momentum on the gradient, RMSprop's scaling, and bias correction.
 
     Algorithm::
@@ -276,7 +283,7 @@ def adam_step(theta, grad, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, amsgrad
     Returns
     -------
     ndarray
-        The new parameters.
+        The new parameters (``out``, if given).
     """
     beta1, beta2 = betas
     state["step"] = t = state.get("step", 0) + 1
@@ -284,7 +291,8 @@ def adam_step(theta, grad, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, amsgrad
     state["exp_avg_sq"] = v = beta2 * state.get("exp_avg_sq", 0.0) + (1 - beta2) * grad * grad
     if amsgrad:
         state["max_exp_avg_sq"] = v = np.maximum(state.get("max_exp_avg_sq", 0.0), v)
-    return theta - lr / (1 - beta1**t) * m / (np.sqrt(v) / math.sqrt(1 - beta2**t) + eps)
+    step = lr / (1 - beta1**t) * m / (np.sqrt(v) / math.sqrt(1 - beta2**t) + eps)
+    return np.subtract(theta, step, out=out)
 
 
 # ------------------------------------------------------------------ base class
@@ -413,10 +421,10 @@ class Optimizer:
     def step(self):
         """Update every parameter that has a gradient, in place, by the optimizer's rule."""
         for param, grad, state, options in self._gradients():
-            param.data[...] = self.rule(param.data, grad, state, options)
+            self.rule(param.data, grad, state, options, out=param.data)
 
-    def rule(self, theta, grad, state, options):
-        """The new value of one parameter: the optimizer's update rule called with the group's ``options``."""
+    def rule(self, theta, grad, state, options, out):
+        """Write the new value of one parameter into ``out``: the update rule with the group's ``options``."""
         raise NotImplementedError(f"{type(self).__name__} does not define rule()")
 
     def _gradients(self):
@@ -505,11 +513,18 @@ class SGD(Optimizer):
                 f"got momentum={options['momentum']!r}, dampening={options['dampening']!r}"
             )
 
-    def rule(self, theta, grad, state, options):
+    def rule(self, theta, grad, state, options, out):
         if options["momentum"] == 0:
-            return sgd_step(theta, grad, state, options["lr"])
+            return sgd_step(theta, grad, state, options["lr"], out=out)
         return momentum_step(
-            theta, grad, state, options["lr"], options["momentum"], options["dampening"], options["nesterov"]
+            theta,
+            grad,
+            state,
+            options["lr"],
+            options["momentum"],
+            options["dampening"],
+            options["nesterov"],
+            out=out,
         )
 
 
@@ -532,7 +547,7 @@ class Adagrad(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def rule(self, theta, grad, state, options):
+    def rule(self, theta, grad, state, options, out):
         return adagrad_step(
             theta,
             grad,
@@ -541,6 +556,7 @@ class Adagrad(Optimizer):
             options["eps"],
             options["lr_decay"],
             options["initial_accumulator_value"],
+            out=out,
         )
 
 
@@ -554,8 +570,8 @@ class Adadelta(Optimizer):
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay))
 
-    def rule(self, theta, grad, state, options):
-        return adadelta_step(theta, grad, state, options["lr"], options["rho"], options["eps"])
+    def rule(self, theta, grad, state, options, out):
+        return adadelta_step(theta, grad, state, options["lr"], options["rho"], options["eps"], out=out)
 
 
 @_document
@@ -571,7 +587,7 @@ class RMSprop(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def rule(self, theta, grad, state, options):
+    def rule(self, theta, grad, state, options, out):
         return rmsprop_step(
             theta,
             grad,
@@ -581,6 +597,7 @@ class RMSprop(Optimizer):
             options["eps"],
             options["momentum"],
             options["centered"],
+            out=out,
         )
 
 
@@ -596,9 +613,9 @@ class Adam(Optimizer):
             params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
         )
 
-    def rule(self, theta, grad, state, options):
+    def rule(self, theta, grad, state, options, out):
         return adam_step(
-            theta, grad, state, options["lr"], options["betas"], options["eps"], options["amsgrad"]
+            theta, grad, state, options["lr"], options["betas"], options["eps"], options["amsgrad"], out=out
         )
 
 
