@@ -109,7 +109,10 @@ def _document(function_or_class):
             continue
         text = _PARAMETERS[name].format(default=parameter.default)
         lines.extend(text.splitlines())
+    if "theta" in signature.parameters:  # an update rule
+        lines += ["", "Returns", "-------", "ndarray", "    The new parameters (``out``, if given)."]
     indent = "\n    "
+    lines = [line.rstrip() for line in lines]
     function_or_class.__doc__ = function_or_class.__doc__.replace(
         "{parameters}", "Parameters" + indent + "----------" + indent + indent.join(lines)
     )
@@ -121,13 +124,9 @@ def _document(function_or_class):
 def sgd_step(theta, grad, state, lr=1e-3, *, out=None):
     """Gradient descent: ``theta - lr * g``.
 
-    {parameters}
+    ``state`` is not used; it is there so that every rule is called the same way.
 
-    Returns
-    -------
-    ndarray
-        The new parameters. ``state`` is not used; it is there so that every
-        rule is called the same way.
+    {parameters}
     """
     return np.subtract(theta, lr * grad, out=out)
 
@@ -148,11 +147,6 @@ def momentum_step(theta, grad, state, lr=1e-3, momentum=0.9, dampening=0.0, nest
     of ``lr`` the textbook velocity still carries the old rate, torch's does not.
 
     {parameters}
-
-    Returns
-    -------
-    ndarray
-        The new parameters (``out``, if given).
     """
     buffer = state.get("momentum_buffer")
     if buffer is None:
@@ -179,11 +173,6 @@ def adagrad_step(
     keep large steps. Since ``s`` only grows, the steps shrink towards zero.
 
     {parameters}
-
-    Returns
-    -------
-    ndarray
-        The new parameters (``out``, if given).
     """
     state["step"] = t = state.get("step", 0) + 1
     squares = state.get("sum", initial_accumulator_value) + grad * grad
@@ -208,11 +197,6 @@ def adadelta_step(theta, grad, state, lr=1.0, rho=0.9, eps=1e-6, *, out=None):
     sets the size of the first steps.
 
     {parameters}
-
-    Returns
-    -------
-    ndarray
-        The new parameters (``out``, if given).
     """
     state["step"] = state.get("step", 0) + 1
     square_avg = rho * state.get("square_avg", 0.0) + (1 - rho) * grad * grad
@@ -241,11 +225,6 @@ def rmsprop_step(
     deviation of the gradient instead of its root-mean-square.
 
     {parameters}
-
-    Returns
-    -------
-    ndarray
-        The new parameters (``out``, if given).
     """
     state["step"] = state.get("step", 0) + 1
     state["square_avg"] = square_avg = alpha * state.get("square_avg", 0.0) + (1 - alpha) * grad * grad
@@ -279,11 +258,6 @@ def adam_step(theta, grad, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, amsgrad
     whose gradients were once large at small steps after its gradients shrink.
 
     {parameters}
-
-    Returns
-    -------
-    ndarray
-        The new parameters (``out``, if given).
     """
     beta1, beta2 = betas
     state["step"] = t = state.get("step", 0) + 1
@@ -424,8 +398,12 @@ class Optimizer:
             self.rule(param.data, grad, state, options, out=param.data)
 
     def rule(self, theta, grad, state, options, out):
-        """Write the new value of one parameter into ``out``: the update rule with the group's ``options``."""
-        raise NotImplementedError(f"{type(self).__name__} does not define rule()")
+        """Write the new value of one parameter into ``out``: ``update_rule`` with the group's ``options``.
+
+        Every hyper-parameter but ``weight_decay`` (which :meth:`step` has applied) is passed on.
+        """
+        hyper = {name: options[name] for name in self.defaults if name != "weight_decay"}
+        return type(self).update_rule(theta, grad, state, **hyper, out=out)
 
     def _gradients(self):
         """Yield ``(param, g, state, options)`` for each parameter whose ``.grad`` is set.
@@ -535,6 +513,8 @@ class Adagrad(Optimizer):
     {parameters}
     """
 
+    update_rule = adagrad_step
+
     def __init__(
         self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10
     ):
@@ -547,18 +527,6 @@ class Adagrad(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def rule(self, theta, grad, state, options, out):
-        return adagrad_step(
-            theta,
-            grad,
-            state,
-            options["lr"],
-            options["eps"],
-            options["lr_decay"],
-            options["initial_accumulator_value"],
-            out=out,
-        )
-
 
 @_document
 class Adadelta(Optimizer):
@@ -567,11 +535,10 @@ class Adadelta(Optimizer):
     {parameters}
     """
 
+    update_rule = adadelta_step
+
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay))
-
-    def rule(self, theta, grad, state, options, out):
-        return adadelta_step(theta, grad, state, options["lr"], options["rho"], options["eps"], out=out)
 
 
 @_document
@@ -581,24 +548,13 @@ class RMSprop(Optimizer):
     {parameters}
     """
 
+    update_rule = rmsprop_step
+
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False):
         defaults = dict(
             lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered
         )
         super().__init__(params, defaults)
-
-    def rule(self, theta, grad, state, options, out):
-        return rmsprop_step(
-            theta,
-            grad,
-            state,
-            options["lr"],
-            options["alpha"],
-            options["eps"],
-            options["momentum"],
-            options["centered"],
-            out=out,
-        )
 
 
 @_document
@@ -608,14 +564,11 @@ class Adam(Optimizer):
     {parameters}
     """
 
+    update_rule = adam_step
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False):
         super().__init__(
             params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
-        )
-
-    def rule(self, theta, grad, state, options, out):
-        return adam_step(
-            theta, grad, state, options["lr"], options["betas"], options["eps"], options["amsgrad"], out=out
         )
 
 
