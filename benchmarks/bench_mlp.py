@@ -1,17 +1,19 @@
-"""Time one training epoch of an MLP with nnlib, with bare numpy matmuls, and with PyTorch.
+"""Time one training epoch of an MLP with nnlib, bare numpy matmuls, a numpy MLP, and PyTorch.
 
 Two workloads, each trained with plain SGD and softmax cross-entropy:
 
 - "MNIST-size": 60000 synthetic samples of 784 features, MLP 784-256-128-10, batch 128, float32;
 - "digits": scikit-learn's 1797 8x8 digits, MLP 64-128-10, batch 32, float32.
 
-The three contenders see the same data, the same batches in the same order,
+The four contenders see the same data, the same batches in the same order,
 and the same architecture, in the same process:
 
 - nnlib: ``model(x)``, ``cross_entropy``, ``zero_grad``, ``backward``, ``optim.SGD.step``;
 - bare matmuls: only the matrix products a forward and backward pass needs
   (3 forward, 3 weight gradients, 2 input gradients; none for the data), i.e.
   the floor that any numpy implementation pays;
+- numpy MLP: a hand-written forward, softmax cross-entropy, backward and SGD
+  step, no autograd: what nnlib's graph bookkeeping is measured against;
 - torch (if installed): the same loop with ``torch.nn`` and ``torch.optim.SGD``.
   It gets as many threads as numpy's BLAS (``torch.set_num_threads``), so both
   use the same cores.
@@ -106,6 +108,47 @@ def bare_matmul_epoch_runner(X, y, sizes, batch_size):
                 weight_grads[k] = grad.T @ hidden[k]  # dL/dW_k = g^T h_k
                 if k > 0:  # no gradient for the data
                     grad = grad @ weights[k]  # dL/dh_k = g W_k
+
+    return epoch
+
+
+def numpy_mlp_epoch_runner(X, y, sizes, batch_size):
+    """A hand-written numpy MLP: forward, softmax cross-entropy, backward and the same SGD step.
+
+    What a careful programmer writes without any autograd: the yardstick for nnlib's overhead.
+    """
+    rng = np.random.default_rng(0)
+    layers = []
+    for n_in, n_out in zip(sizes, sizes[1:]):
+        bound = 1 / np.sqrt(n_in)
+        W = rng.uniform(-bound, bound, (n_out, n_in)).astype(np.float32)
+        b = rng.uniform(-bound, bound, n_out).astype(np.float32)
+        layers.append((W, b))
+    slices = batch_slices(len(X), batch_size)
+
+    def epoch():
+        for s in slices:
+            x, targets = X[s], y[s]
+            inputs = [x]  # the input of each layer, kept for the weight gradients
+            for k, (W, b) in enumerate(layers):
+                z = inputs[-1] @ W.T + b
+                if k < len(layers) - 1:
+                    z = np.maximum(z, 0)
+                inputs.append(z)
+            logits = inputs.pop()
+            shifted = logits - logits.max(axis=1, keepdims=True)
+            probs = np.exp(shifted)
+            probs /= probs.sum(axis=1, keepdims=True)
+            grad = probs  # d(mean cross-entropy)/d(logits) = (softmax - onehot) / n
+            grad[np.arange(len(targets)), targets] -= 1
+            grad /= len(targets)
+            for k in reversed(range(len(layers))):
+                W, b = layers[k]
+                grad_W, grad_b = grad.T @ inputs[k], grad.sum(axis=0)
+                if k > 0:
+                    grad = (grad @ W) * (inputs[k] > 0)  # through the layer, then the ReLU
+                W -= LEARNING_RATE * grad_W
+                b -= LEARNING_RATE * grad_b
 
     return epoch
 
@@ -221,6 +264,7 @@ def main():
         runners = {
             "nnlib": nnlib_epoch_runner(X, y, sizes, batch_size),
             "bare matmuls": bare_matmul_epoch_runner(X, y, sizes, batch_size),
+            "numpy MLP": numpy_mlp_epoch_runner(X, y, sizes, batch_size),
         }
         if torch is not None:
             runners["torch"] = torch_epoch_runner(X, y, sizes, batch_size)
@@ -229,7 +273,7 @@ def main():
             f"{name}: {len(X)}x{X.shape[1]}, MLP {'-'.join(map(str, sizes))}, batch {batch_size}, "
             f"float32, {epochs} epochs each, {'CPU' if args.cpu_time else 'wall'} time"
         )
-        targets = {("nnlib", "torch"): torch_target}
+        targets = {("nnlib", "torch"): torch_target, ("nnlib", "numpy MLP"): 1.2}
         if name == "MNIST-size":
             targets[("nnlib", "bare matmuls")] = 1.5
         report(title, times, targets)

@@ -11,11 +11,13 @@ from nnlib.tensor import (
     NonFiniteError,
     Tensor,
     as_tensor,
+    dtype_for,
     get_default_dtype,
     is_grad_enabled,
     no_grad,
     set_default_dtype,
     tensor,
+    topological_order,
 )
 
 __version__ = "0.1.0"
@@ -26,6 +28,7 @@ __all__ = [
     "activations",
     "as_tensor",
     "data",
+    "dtype_for",
     "forward_mode",
     "get_default_dtype",
     "gradcheck",
@@ -38,4 +41,5 @@ __all__ = [
     "optim",
     "set_default_dtype",
     "tensor",
+    "topological_order",
 ]

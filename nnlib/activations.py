@@ -25,7 +25,7 @@ import numbers
 
 import numpy as np
 
-from nnlib.tensor import Tensor, get_default_dtype
+from nnlib.tensor import Tensor, dtype_for
 
 __all__ = ["leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "tanh"]
 
@@ -33,9 +33,7 @@ __all__ = ["leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "tanh"]
 def _as_float_array(x):
     """Non-tensor input as a floating ndarray (integers and lists become the default dtype)."""
     x = np.asarray(x)
-    if x.dtype.kind != "f":
-        x = x.astype(get_default_dtype())
-    return x
+    return x.astype(dtype_for(x), copy=False)
 
 
 def _check_axis(name, x, axis):

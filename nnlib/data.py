@@ -70,6 +70,11 @@ def _generator(seed):
     return np.random.default_rng(int(seed))
 
 
+def _common_arguments(n_samples, noise, seed):
+    """The arguments every generator takes, checked: ``n_samples`` as int, ``noise`` as float, and the rng."""
+    return _check_int(n_samples, "n_samples", 1), _check_nonnegative(noise, "noise"), _generator(seed)
+
+
 def _split_evenly(n, parts):
     """Sizes of ``parts`` groups that add up to ``n`` and differ by at most one, e.g. 7, 3 -> [3, 2, 2]."""
     return [n // parts + (1 if i < n % parts else 0) for i in range(parts)]
@@ -102,9 +107,7 @@ def make_moons(n_samples=200, noise=0.1, seed=0):
     X : ndarray of shape (n_samples, 2)
     y : ndarray of shape (n_samples,), int64 in {0, 1}
     """
-    n_samples = _check_int(n_samples, "n_samples", 1)
-    noise = _check_nonnegative(noise, "noise")
-    rng = _generator(seed)
+    n_samples, noise, rng = _common_arguments(n_samples, noise, seed)
     n_upper, n_lower = _split_evenly(n_samples, 2)
     t_upper = np.linspace(0.0, np.pi, n_upper)
     t_lower = np.linspace(0.0, np.pi, n_lower)
@@ -134,11 +137,9 @@ def make_circles(n_samples=200, noise=0.05, factor=0.5, seed=0):
     X : ndarray of shape (n_samples, 2)
     y : ndarray of shape (n_samples,), int64 in {0, 1}
     """
-    n_samples = _check_int(n_samples, "n_samples", 1)
-    noise = _check_nonnegative(noise, "noise")
+    n_samples, noise, rng = _common_arguments(n_samples, noise, seed)
     if not isinstance(factor, numbers.Real) or not 0 < factor < 1:
         raise ValueError(f"factor (the inner radius) must lie strictly between 0 and 1, got {factor!r}")
-    rng = _generator(seed)
     sizes = _split_evenly(n_samples, 2)
     radii = np.repeat([1.0, float(factor)], sizes)
     # endpoint=False: 0 and 2*pi are the same point, which would be drawn twice
@@ -174,12 +175,10 @@ def make_spirals(n_samples=300, n_classes=3, noise=0.05, turns=1.0, seed=0):
     X : ndarray of shape (n_samples, 2)
     y : ndarray of shape (n_samples,), int64 in {0, ..., n_classes - 1}
     """
-    n_samples = _check_int(n_samples, "n_samples", 1)
+    n_samples, noise, rng = _common_arguments(n_samples, noise, seed)
     n_classes = _check_int(n_classes, "n_classes", 2)
-    noise = _check_nonnegative(noise, "noise")
     if not isinstance(turns, numbers.Real) or not turns > 0:
         raise ValueError(f"turns must be a number > 0, got {turns!r}")
-    rng = _generator(seed)
     sizes = _split_evenly(n_samples, n_classes)
     y = np.repeat(np.arange(n_classes), sizes)
     radius = np.concatenate([np.linspace(0.1, 1.0, n) for n in sizes])
@@ -209,9 +208,7 @@ def make_xor(n_samples=200, noise=0.25, seed=0):
     X : ndarray of shape (n_samples, 2)
     y : ndarray of shape (n_samples,), int64 in {0, 1}
     """
-    n_samples = _check_int(n_samples, "n_samples", 1)
-    noise = _check_nonnegative(noise, "noise")
-    rng = _generator(seed)
+    n_samples, noise, rng = _common_arguments(n_samples, noise, seed)
     # corners in the order (+,+) (-,-) (+,-) (-,+), so the classes alternate 0, 0, 1, 1 and
     # _split_evenly's extra points fall first on class 0, then on class 1
     corners = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
@@ -244,8 +241,7 @@ def make_blobs(n_samples=300, centers=3, noise=0.5, seed=0):
         ``n_features`` is 2 unless ``centers`` gives other coordinates.
     y : ndarray of shape (n_samples,), int64 in {0, ..., n_classes - 1}
     """
-    n_samples = _check_int(n_samples, "n_samples", 1)
-    noise = _check_nonnegative(noise, "noise")
+    n_samples, noise, rng = _common_arguments(n_samples, noise, seed)
     if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
         n_classes = _check_int(centers, "centers", 1)
         angles = 2 * np.pi * np.arange(n_classes) / n_classes
@@ -257,7 +253,6 @@ def make_blobs(n_samples=300, centers=3, noise=0.5, seed=0):
                 f"centers must be an integer or an array of shape (n_classes, n_features), "
                 f"got shape {centers.shape}"
             )
-    rng = _generator(seed)
     sizes = _split_evenly(n_samples, len(centers))
     y = np.repeat(np.arange(len(centers)), sizes)
     X = centers[y] + noise * rng.standard_normal((n_samples, centers.shape[1]))
@@ -288,11 +283,9 @@ def make_regression_1d(n_samples=100, noise=0.1, outliers=0.0, seed=0):
     y : ndarray of shape (n_samples,)
         The targets, in the default dtype.
     """
-    n_samples = _check_int(n_samples, "n_samples", 1)
-    noise = _check_nonnegative(noise, "noise")
+    n_samples, noise, rng = _common_arguments(n_samples, noise, seed)
     if not isinstance(outliers, numbers.Real) or not 0 <= outliers < 1:
         raise ValueError(f"outliers is a fraction of the samples and must lie in [0, 1), got {outliers!r}")
-    rng = _generator(seed)
     x = rng.uniform(-np.pi, np.pi, n_samples)
     y = np.sin(x) + noise * rng.standard_normal(n_samples)
     n_outliers = round(outliers * n_samples)

@@ -6,6 +6,8 @@ and what came back. Grading does not rely on them: the hidden tests' verdicts ru
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from nnlib.tensor import Tensor
@@ -57,3 +59,22 @@ def expect(condition, message: str) -> None:
     """Fail with ``message`` unless ``condition`` holds."""
     if not condition:
         raise AssertionError(message)
+
+
+def require(*names: str, part: str) -> None:
+    """Fail with a clear message unless an earlier part's functions are defined in the notebook.
+
+    A test that uses the answer of an earlier part calls this first, so that a student who
+    skipped that part reads what to do instead of a bare ``NameError``.
+
+    Parameters
+    ----------
+    *names : str
+        The functions (or variables) the test needs, looked up in the caller's global namespace.
+    part : str
+        The part of the exercise that defines them, e.g. ``"1.4"``.
+    """
+    namespace = inspect.currentframe().f_back.f_globals
+    missing = [name for name in names if name not in namespace]
+    if missing:
+        raise AssertionError(f"solve Part {part} ({', '.join(missing)}) first, and run its cell")

@@ -26,7 +26,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from nnlib import activations
-from nnlib.tensor import Tensor, no_grad
+from nnlib.tensor import Tensor, no_grad, topological_order
 
 # ----------------------------------------------------------------------------- style
 
@@ -193,16 +193,22 @@ class LiveFigure:
         self.figure = fig
         self.keep_current()
 
+    def _plot_axes(self):
+        """The axes :meth:`clear` works on: all but colour bars, which redraw themselves."""
+        return [ax for ax in self.figure.axes if ax not in self._colorbar_axes]
+
     def _artists(self):
-        return {
-            id(artist): artist
-            for ax in self.figure.axes
-            if not hasattr(ax, "_colorbar")  # a colour bar redraws itself when its image changes
-            for artist in ax.get_children()
-        }
+        return {id(artist): artist for ax in self._plot_axes() for artist in ax.get_children()}
 
     def keep_current(self):
         """Make everything drawn so far part of the background."""
+        # ScalarMappable.colorbar names the colour bar drawn for an image or contour plot, if any
+        self._colorbar_axes = [
+            artist.colorbar.ax
+            for ax in self.figure.axes
+            for artist in ax.get_children()
+            if getattr(artist, "colorbar", None) is not None
+        ]
         self._background = self._artists()  # holding them keeps their ids unique
 
     def clear(self):
@@ -211,9 +217,7 @@ class LiveFigure:
             if key not in self._background:
                 artist.remove()
         with style():
-            for ax in self.figure.axes:
-                if hasattr(ax, "_colorbar"):
-                    continue
+            for ax in self._plot_axes():
                 ax.set_prop_cycle(None)  # new lines start again at the palette's first colour
                 if ax.get_autoscalex_on() or ax.get_autoscaley_on():
                     ax.relim()  # forget the data limits of what was removed
@@ -660,24 +664,10 @@ def graph_nodes(output):
                     next_frontier.append(parent)
         frontier = next_frontier
     depth = {id(node): 0 for node in nodes}
-    for node in _outputs_first(output):
+    for node in topological_order(output):
         for parent in node.inputs:
             depth[id(parent)] = max(depth[id(parent)], depth[id(node)] + 1)
     return nodes, depth
-
-
-def _outputs_first(output):
-    """All nodes, each before the nodes it was computed from (reverse post-order DFS)."""
-    order, seen, stack = [], set(), [(output, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-        elif id(node) not in seen:
-            seen.add(id(node))
-            stack.append((node, True))
-            stack.extend((parent, False) for parent in node.inputs)
-    return order[::-1]
 
 
 def _format_values(values):
@@ -724,13 +714,12 @@ def _node_text(node):
 
 def _local_derivatives(node):
     """d(node)/d(input) for each scalar input, while the graph still holds its derivative functions."""
-    grad_fns = getattr(node, "_grad_fns", None)
-    if grad_fns is None or node.data.size != 1:
+    if node.grad_fns is None or node.data.size != 1:
         return {}
     local = {}
-    for parent, grad_fn in zip(node.inputs, grad_fns):
-        if parent.requires_grad and parent.data.size == 1:
-            local[id(parent)] = float(np.sum(grad_fn(np.ones_like(node.data))))
+    for parent, grad in zip(node.inputs, node.input_grads(np.ones_like(node.data))):
+        if grad is not None and parent.data.size == 1:
+            local[id(parent)] = float(grad.item())
     return local
 
 

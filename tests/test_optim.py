@@ -588,3 +588,54 @@ def test_oracle_settings_expose_classic_slips(slip):
     final_error = np.abs(wrong[-1]["weight"] - reference[-1]["weight"]).max()
     assert final_error > 1e-4 * np.abs(reference[-1]["weight"]).max()
     assert math.isfinite(final_error)
+
+
+# ------------------------------------------------- the update rules as functions
+RULES = {
+    "SGD": (optim.sgd_step, dict(lr=0.1)),
+    "SGD momentum": (optim.momentum_step, dict(lr=0.05, momentum=0.9)),
+    "SGD nesterov": (optim.momentum_step, dict(lr=0.05, momentum=0.9, nesterov=True)),
+    "Adagrad": (optim.adagrad_step, dict(lr=0.1, eps=1e-3, lr_decay=0.01, initial_accumulator_value=0.1)),
+    "Adadelta": (optim.adadelta_step, dict(lr=0.5, rho=0.8, eps=1e-3)),
+    "RMSprop": (optim.rmsprop_step, dict(lr=0.01, alpha=0.9, eps=1e-3, momentum=0.5, centered=True)),
+    "Adam": (optim.adam_step, dict(lr=0.05, betas=(0.8, 0.9), eps=1e-3)),
+    "AMSGrad": (optim.adam_step, dict(lr=0.05, betas=(0.8, 0.9), eps=1e-3, amsgrad=True)),
+}
+
+
+@pytest.mark.parametrize("case", RULES)
+def test_update_rules_match_torch_functions_step_by_step(case):
+    torch = pytest.importorskip("torch")
+    rule, hyper = RULES[case]
+    name = {"SGD momentum": "SGD", "SGD nesterov": "SGD", "AMSGrad": "Adam"}.get(case, case)
+    theta, state = W_START.copy(), {}
+    reference = torch.tensor(W_START, requires_grad=True)
+    torch_optimizer = getattr(torch.optim, name)([reference], **hyper)
+    for t in range(20):
+        grad = problem_gradients(theta, B_START, t)[0]
+        before = theta.copy()
+        theta = rule(theta, grad, state, **hyper)
+        assert not np.shares_memory(theta, before)
+        reference.grad = torch.from_numpy(problem_gradients(reference.detach().numpy(), B_START, t)[0])
+        torch_optimizer.step()
+        np.testing.assert_allclose(theta, reference.detach().numpy(), rtol=1e-12, atol=1e-14)
+    for key, value in torch_optimizer.state[reference].items():
+        if key != "step":
+            np.testing.assert_allclose(state[key], value.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_rules_write_into_out_and_leave_theta_otherwise():
+    theta, grad = np.array([1.0, 2.0]), np.array([0.5, -1.0])
+    new = optim.adam_step(theta, grad, {}, lr=0.1)
+    assert np.array_equal(theta, [1.0, 2.0])
+    target = theta.copy()
+    assert optim.adam_step(target, grad, {}, lr=0.1, out=target) is target
+    np.testing.assert_array_equal(target, new)
+
+
+def test_rule_docstrings_document_every_parameter():
+    for rule in (optim.sgd_step, optim.momentum_step, optim.adagrad_step, optim.adam_step, optim.SGD):
+        assert "{parameters}" not in rule.__doc__
+        for name in inspect.signature(rule).parameters:
+            if name not in ("grad", "self"):
+                assert f"{name} :" in rule.__doc__ or f"{name}, grad :" in rule.__doc__, (rule, name)

@@ -311,3 +311,65 @@ def test_as_tensor_shares_memory_like_torch_as_tensor():
     assert nnlib.as_tensor(shared) is shared
     assert nnlib.as_tensor(batch, dtype=np.float64).dtype == np.float64
     assert nnlib.as_tensor([1, 2]).dtype == np.float32
+
+
+# ------------------------------------------------------ the public graph
+def test_topological_order_lists_each_node_once_before_its_inputs():
+    a = nnlib.tensor([2.0], requires_grad=True)
+    b = nnlib.tensor([3.0], requires_grad=True)
+    c = a + b
+    e = c * (b + 1)
+    order = nnlib.topological_order(e)
+    assert order[0] is e
+    assert len(order) == len({id(node) for node in order}) == 6  # e, c, b + 1, the constant 1, a, b
+    position = {id(node): i for i, node in enumerate(order)}
+    for node in order:
+        for parent in node.inputs:
+            assert position[id(node)] < position[id(parent)]
+
+
+def test_input_grads_are_the_local_derivatives_and_fail_once_freed():
+    a = nnlib.tensor(2.0, requires_grad=True)
+    b = nnlib.tensor(3.0, requires_grad=True)
+    e = a * b
+    da, db = e.input_grads(np.ones_like(e.data))
+    assert (da.item(), db.item()) == (3.0, 2.0)  # d(ab)/da = b, d(ab)/db = a
+    constant = a * nnlib.tensor(5.0)
+    assert constant.input_grads(np.ones(()))[1] is None  # the constant needs no gradient
+    e.backward()
+    assert e.grad_fns is None
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        e.input_grads(np.ones(()))
+
+
+def test_detach_shares_storage_like_torch():
+    torch = pytest.importorskip("torch")
+    x = nnlib.tensor([1.0, 2.0], requires_grad=True)
+    d = x.detach()
+    assert not d.requires_grad and d.is_leaf
+    d.data[0] = 5.0
+    assert x.data[0] == 5.0
+    tx = torch.tensor([1.0, 2.0], requires_grad=True)
+    td = tx.detach()
+    td[0] = 5.0
+    assert tx[0].item() == 5.0  # the same behaviour in the oracle
+
+
+def test_leaf_gradients_never_share_memory():
+    a = nnlib.tensor([1.0, 2.0], requires_grad=True)
+    b = nnlib.tensor([3.0, 4.0], requires_grad=True)
+    y = a + b  # '+' passes its gradient on unchanged
+    y.backward(np.ones(2))
+    assert not np.shares_memory(a.grad, b.grad)
+    assert not np.shares_memory(a.grad, y.grad)
+    w = nnlib.tensor([[1.0, 2.0]], requires_grad=True)
+    w.reshape(2).sum().backward()  # reshape and sum hand on views
+    assert w.grad.flags.writeable and w.grad.base is None
+
+
+def test_dtype_for_is_the_one_dtype_rule():
+    assert nnlib.dtype_for([1, 2]) == nnlib.get_default_dtype()
+    assert nnlib.dtype_for(np.arange(3)) == nnlib.get_default_dtype()
+    assert nnlib.dtype_for(np.zeros(2, dtype=np.float64)) == np.float64
+    assert nnlib.dtype_for(np.zeros(2, dtype=np.float64), np.float32) == np.float32
+    assert nnlib.tensor([1, 2]).dtype == nnlib.as_tensor([1, 2]).dtype == nnlib.get_default_dtype()

@@ -16,10 +16,11 @@ OKABE_ITO = {"#000000", "#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "
 
 def assert_axes_labelled(fig):
     """Every visible axes has both axis labels (a colorbar: its one label)."""
+    colorbars = [a.colorbar.ax for ax in fig.axes for a in ax.get_children() if getattr(a, "colorbar", None)]
     for ax in fig.axes:
         if not ax.axison:
             continue
-        if hasattr(ax, "_colorbar"):
+        if ax in colorbars:
             assert ax.get_ylabel() or ax.get_xlabel(), "colorbar without a label"
         else:
             assert ax.get_xlabel() and ax.get_ylabel(), f"axes {ax.get_title()!r} lacks an axis label"

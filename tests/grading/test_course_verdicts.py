@@ -300,24 +300,25 @@ WRONG = {
     "a3_gradient_descent": [
         Wrong(
             "gd_step",
-            "def gd_step(theta, grad, lr):\n    theta -= lr * grad\n    return theta",
+            "def sgd_step(theta, grad, state, lr):\n    theta -= lr * grad\n    return theta",
             "test_gd_step",
             "in place",
         ),
         Wrong(
             "momentum_step",
-            "def momentum_step(theta, velocity, grad, lr, beta):\n"
-            "    velocity = beta * velocity + lr * grad  # the velocity with the wrong sign\n"
-            "    return theta - velocity, velocity",
+            "def momentum_step(theta, grad, state, lr, momentum):\n"
+            "    # the buffer with the wrong sign (theta still right)\n"
+            "    state['momentum_buffer'] = momentum * state.get('momentum_buffer', 0.0) - grad\n"
+            "    return theta + lr * state['momentum_buffer']",
             "test_momentum_step",
-            "the velocity should be",
+            "state['momentum_buffer'] should be",
         ),
         Wrong(
             "descend",
             "def descend(grad_fn, start, lr, steps, beta=0.0):\n"
-            "    theta, velocity, path = np.array(start, dtype=float), np.zeros(2), []\n"
+            "    theta, state, path = np.array(start, dtype=float), {}, []\n"
             "    for _ in range(steps):\n"
-            "        theta, velocity = momentum_step(theta, velocity, grad_fn(theta), lr, beta)\n"
+            "        theta = momentum_step(theta, grad_fn(theta), state, lr, beta)\n"
             "        path.append(theta)  # the start is missing\n"
             "    return np.array(path)",
             "test_descend",
