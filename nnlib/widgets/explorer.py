@@ -63,6 +63,15 @@ def check_choice(argument, value, choices):
         raise ValueError(f"{argument} must be one of {list(choices)}, got {value!r}")
 
 
+def labelled(description):
+    """The options every control shares: its label and its width."""
+    return {
+        "description": description,
+        "style": WIDE_DESCRIPTION,
+        "layout": widgets.Layout(width=CONTROL_WIDTH),
+    }
+
+
 def log_slider(argument, description, value, low, high):
     """A slider for ``argument`` moving in powers of ten between ``low`` and ``high`` (a learning rate)."""
     check_in_range(argument, value, low, high)
@@ -72,27 +81,16 @@ def log_slider(argument, description, value, low, high):
         min=math.log10(low),
         max=math.log10(high),
         step=0.05,
-        description=description,
         readout_format=".3g",
         continuous_update=False,
-        style=WIDE_DESCRIPTION,
-        layout=widgets.Layout(width=CONTROL_WIDTH),
+        **labelled(description),
     )
 
 
 def float_slider(argument, description, value, low, high, step, kind=widgets.FloatSlider):
     """A slider for ``argument`` from ``low`` to ``high``; it reports only where it is released."""
     check_in_range(argument, value, low, high, integer=kind is widgets.IntSlider)
-    return kind(
-        value=value,
-        min=low,
-        max=high,
-        step=step,
-        description=description,
-        continuous_update=False,
-        style=WIDE_DESCRIPTION,
-        layout=widgets.Layout(width=CONTROL_WIDTH),
-    )
+    return kind(value=value, min=low, max=high, step=step, continuous_update=False, **labelled(description))
 
 
 def int_slider(argument, description, value, low, high, step=1):
@@ -104,13 +102,7 @@ def dropdown(argument, description, options, value):
     """A drop-down list for ``argument``; ``options`` are values or (label, value) pairs."""
     values = [option[1] if isinstance(option, tuple) else option for option in options]
     check_choice(argument, value, values)
-    return widgets.Dropdown(
-        options=options,
-        value=value,
-        description=description,
-        style=WIDE_DESCRIPTION,
-        layout=widgets.Layout(width=CONTROL_WIDTH),
-    )
+    return widgets.Dropdown(options=options, value=value, **labelled(description))
 
 
 def checkbox(argument, description, value):

@@ -55,8 +55,22 @@ class TrainingPlayground(widgets.VBox):
 
     Parameters
     ----------
-    dataset, hidden, activation, optimizer, lr, momentum, batch_size, epochs :
-        Initial values of the controls; see :func:`training_playground`.
+    dataset : str, default "moons"
+        "moons", "circles", "spiral" or "XOR".
+    hidden : str, default "16, 16"
+        Hidden layer widths, one of "4", "8", "16", "32", "8, 8", "16, 16", "32, 32", "16, 16, 16".
+    activation : str, default "relu"
+        "relu", "leaky_relu", "tanh" or "sigmoid".
+    optimizer : str, default "Adam"
+        "SGD", "Adam", "RMSprop" or "Adagrad".
+    lr : float, default 0.01
+        From 1e-4 to 10.
+    momentum : float, default 0.9
+        From 0 to 0.99; used by SGD and RMSprop.
+    batch_size : int, default 16
+        8, 16, 32, 64, or 0 for the full batch.
+    epochs : int, default 100
+        Epochs per press of "Train", from 10 to 1000.
     trained : bool, default True
         Train ``epochs`` epochs when built, so that the picture a notebook keeps (run by nbconvert
         or nbval, where no one presses Train) shows a trained model.
@@ -134,19 +148,6 @@ class TrainingPlayground(widgets.VBox):
 
     def _repr_mimebundle_(self, **kwargs):
         return with_static_picture(super()._repr_mimebundle_(**kwargs), self.figure)
-
-    # -- convenient views of the run
-    @property
-    def epoch(self):
-        return self.run.epoch
-
-    @property
-    def history(self):
-        return self.run.history
-
-    @property
-    def diverged_at(self):
-        return self.run.diverged_at
 
     # -- state
     def settings(self):
@@ -271,39 +272,13 @@ class TrainingPlayground(widgets.VBox):
         return fig
 
 
-def training_playground(
-    dataset="moons",
-    hidden="16, 16",
-    activation="relu",
-    optimizer="Adam",
-    lr=0.01,
-    momentum=0.9,
-    batch_size=16,
-    epochs=100,
-    trained=True,
-):
+def training_playground(**settings):
     """A small playground: choose data, network and optimizer, press Train, watch it learn.
 
     Parameters
     ----------
-    dataset : str, default "moons"
-        "moons", "circles", "spiral" or "XOR".
-    hidden : str, default "16, 16"
-        Hidden layer widths, one of "4", "8", "16", "32", "8, 8", "16, 16", "32, 32", "16, 16, 16".
-    activation : str, default "relu"
-        "relu", "leaky_relu", "tanh" or "sigmoid".
-    optimizer : str, default "Adam"
-        "SGD", "Adam", "RMSprop" or "Adagrad".
-    lr : float, default 0.01
-        From 1e-4 to 10.
-    momentum : float, default 0.9
-        From 0 to 0.99; used by SGD and RMSprop.
-    batch_size : int, default 16
-        8, 16, 32, 64, or 0 for the full batch.
-    epochs : int, default 100
-        Epochs per press of "Train", from 10 to 1000.
-    trained : bool, default True
-        Train ``epochs`` epochs when built (see :class:`TrainingPlayground`).
+    **settings
+        Initial values of the controls, by the names :class:`TrainingPlayground` takes.
 
     Returns
     -------
@@ -312,8 +287,6 @@ def training_playground(
     Raises
     ------
     ValueError
-        If an argument is outside its range or not one of its choices.
+        If a setting is outside its range or not one of its choices.
     """
-    return TrainingPlayground(
-        dataset, hidden, activation, optimizer, lr, momentum, batch_size, epochs, trained
-    )
+    return TrainingPlayground(**settings)

@@ -18,13 +18,13 @@ def test_a_built_playground_shows_a_trained_model():
     # what nbconvert or nbval store: the picture right after the cell ran, with no one to press Train
     playground = widgets.training_playground()
     ax_loss, ax_train, _ = playground.figure.axes
-    assert playground.epoch == 100 and ax_loss.get_title().startswith("epoch 100: ")
+    assert playground.run.epoch == 100 and ax_loss.get_title().startswith("epoch 100: ")
     accuracy = int(ax_train.get_title().removeprefix("train set: accuracy ").removesuffix("%"))
     assert accuracy >= 90
     assert playground.progress.value == playground.progress.max == 100
     assert playground.status.value.startswith("trained 100 epochs when built")
     untrained = widgets.training_playground(trained=False)
-    assert untrained.epoch == 0 and untrained.figure.axes[0].get_title().startswith("epoch 0: ")
+    assert untrained.run.epoch == 0 and untrained.figure.axes[0].get_title().startswith("epoch 0: ")
 
 
 def test_training_draws_progress_and_is_the_simulations_run():
@@ -37,7 +37,7 @@ def test_training_draws_progress_and_is_the_simulations_run():
     assert len(pictures) == 5 and all(bytes(p).startswith(b"\x89PNG") for p in pictures)
     expected = ClassifierTraining("moons", (16, 16), "relu", "Adam", lr=0.01, batch_size=None)
     expected.train(5)
-    assert playground.history == expected.history
+    assert playground.run.history == expected.history
     ax_loss, ax_train, ax_test = playground.figure.axes
     np.testing.assert_allclose(line(ax_loss, "curve:train").get_ydata(), expected.history["train"])
     assert ax_loss.get_title().startswith("epoch 5: ")
@@ -67,12 +67,12 @@ def test_every_control_change_is_answered_on_the_status_line(name):
     assert playground.status.value != before
     if name == "epochs":  # how long to train next is no reason to start over
         assert playground.status.value == "epochs per run set to 20: press Train"
-        assert playground.epoch == 2 and playground.progress.max == 20
+        assert playground.run.epoch == 2 and playground.progress.max == 20
     else:
         description = playground.controls[name].description
         assert playground.status.value.startswith(f"{description} set to ")
         assert playground.status.value.endswith("started over at epoch 0; press Train")
-        assert playground.epoch == 0 and playground.progress.value == 0
+        assert playground.run.epoch == 0 and playground.progress.value == 0
         assert playground.figure.axes[0].get_title().startswith("epoch 0: ")
 
 
@@ -81,7 +81,7 @@ def test_a_change_during_a_run_restarts_the_run_and_its_bar_together():
     seen = []
 
     def move_a_slider_mid_run(change):
-        seen.append((playground.progress.value, playground.epoch))
+        seen.append((playground.progress.value, playground.run.epoch))
         if len(seen) == 3:
             playground.controls["lr"].value = 0.05
 
@@ -90,10 +90,10 @@ def test_a_change_during_a_run_restarts_the_run_and_its_bar_together():
     # the bar and the run's epoch count never part ways, and the run ends complete with the new rate
     assert all(progress == epoch for progress, epoch in seen), seen
     assert seen[3] == (0, 0)  # started over at once, bar and run together
-    assert playground.epoch == playground.progress.value == playground.progress.max == 8
+    assert playground.run.epoch == playground.progress.value == playground.progress.max == 8
     expected = ClassifierTraining(lr=0.05)
     expected.train(8)
-    assert playground.history == expected.history
+    assert playground.run.history == expected.history
 
 
 def test_sgd_at_lr_10_and_momentum_099_says_it_diverged_and_why():
@@ -102,13 +102,13 @@ def test_sgd_at_lr_10_and_momentum_099_says_it_diverged_and_why():
     )
     playground.train_button.click()
     run = playground.run
-    assert run.diverged_at is not None and playground.epoch == run.diverged_at
+    assert run.diverged_at is not None and playground.run.epoch == run.diverged_at
     assert max(run.history["train"]) < 100 * run.history["train"][0]  # the losses never exploded
     assert f"diverged at epoch {run.diverged_at}" in texts(playground.figure)
     status = playground.status.value
     assert status.startswith(f"diverged at epoch {run.diverged_at}: ")
     assert "3 × ln(classes)" in status and "5 epochs in a row" in status  # the rule, stated
-    assert playground.train(10) is None and playground.epoch == run.diverged_at  # stays stopped
+    assert playground.train(10) is None and playground.run.epoch == run.diverged_at  # stays stopped
     assert playground.status.value.startswith("diverged at epoch")
 
 
@@ -123,5 +123,5 @@ def test_reset_starts_over_and_says_so():
     playground = widgets.training_playground(trained=False)
     playground.train(3)
     playground.reset_button.click()
-    assert playground.epoch == 0 and playground.progress.value == 0
+    assert playground.run.epoch == 0 and playground.progress.value == 0
     assert playground.status.value == "Reset: started over at epoch 0; press Train"
