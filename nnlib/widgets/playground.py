@@ -39,6 +39,15 @@ DIVERGENCE_RULE = (
 )
 
 
+def shown_value(control):
+    """A control's value as its reader sees it: a drop-down's label, a number to 3 digits."""
+    if isinstance(control, widgets.Dropdown):
+        return control.label
+    if isinstance(control.value, float):
+        return f"{control.value:.3g}"
+    return str(control.value)
+
+
 class TrainingPlayground(widgets.VBox):
     """Train a small MLP on a toy data set and watch its loss and decision boundary.
 
@@ -181,7 +190,7 @@ class TrainingPlayground(widgets.VBox):
                 self.progress.max = change["new"]
                 self.status.value = f"epochs per run set to {change['new']}: press Train"
             return
-        message = f"{control.description} set to {control.value!r}"
+        message = f"{control.description} set to {shown_value(control)}"
         if self.running:  # the training loop restarts the run at the end of its chunk
             self.restart_requested = True
             self.status.value = f"{message} during training: starting over with it"

@@ -70,7 +70,8 @@ def test_every_control_change_is_answered_on_the_status_line(name):
         assert playground.run.epoch == 2 and playground.progress.max == 20
     else:
         description = playground.controls[name].description
-        assert playground.status.value.startswith(f"{description} set to ")
+        shown = {"lr": "0.1", "batch_size": "32", "hidden": "8"}.get(name, str(NEW_VALUES[name]))
+        assert playground.status.value.startswith(f"{description} set to {shown}: ")
         assert playground.status.value.endswith("started over at epoch 0; press Train")
         assert playground.run.epoch == 0 and playground.progress.value == 0
         assert playground.figure.axes[0].get_title().startswith("epoch 0: ")
