@@ -186,7 +186,9 @@ class TrainingPlayground(widgets.VBox):
     def control_changed(self, change):
         control = change["owner"]
         if control is self.controls["epochs"]:  # how long to train next is no reason to start over
-            if not self.running:
+            if self.running:
+                self.status.value = f"epochs per run set to {change['new']}: from the next Train on"
+            else:
                 self.progress.max = change["new"]
                 self.status.value = f"epochs per run set to {change['new']}: press Train"
             return

@@ -97,6 +97,23 @@ def test_a_change_during_a_run_restarts_the_run_and_its_bar_together():
     assert playground.run.history == expected.history
 
 
+def test_epochs_changed_during_a_run_apply_to_the_next_run_and_say_so():
+    playground = quick(widgets.training_playground(trained=False))
+    statuses = []
+
+    def change_the_epochs_mid_run(change):
+        if playground.progress.value == 2 and not statuses:
+            playground.controls["epochs"].value = 30
+            statuses.append(playground.status.value)
+
+    playground.image.observe(change_the_epochs_mid_run, names="value")
+    playground.train(4)
+    assert statuses == ["epochs per run set to 30: from the next Train on"]
+    assert playground.run.epoch == playground.progress.max == 4  # the run went on as it was
+    playground.train()
+    assert playground.run.epoch == 34 and playground.progress.max == 30
+
+
 def test_sgd_at_lr_10_and_momentum_099_says_it_diverged_and_why():
     playground = widgets.training_playground(
         optimizer="SGD", lr=10.0, momentum=0.99, epochs=30, trained=False
