@@ -1,8 +1,9 @@
 """nnlib: a small numpy library for learning neural networks, optimization and backpropagation.
 
 Its names follow PyTorch's (``Tensor``, ``backward``, ``nn.Linear``, ``optim.SGD``), so what is
-learned here carries over. The core imports only numpy; ``nnlib.viz`` and ``nnlib.widgets``
-(matplotlib, ipywidgets) are imported explicitly by the notebooks that draw.
+learned here carries over. The core imports only numpy, and so does ``nnlib.simulations`` (what
+the explorers compute); ``nnlib.viz`` and ``nnlib.widgets`` (matplotlib, ipywidgets) are imported
+explicitly by the notebooks that draw.
 """
 
 from nnlib import activations, data, forward_mode, gradcheck, landscapes, losses, nn, optim

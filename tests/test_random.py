@@ -38,3 +38,22 @@ def test_manual_seed_reproduces_a_models_initial_weights():
     second = [p.data for p in nn.MLP([4, 8, 2]).parameters()]
     for a, b in zip(first, second):
         np.testing.assert_array_equal(a, b)
+
+
+def test_fork_rng_gives_the_stream_back_as_it_was():
+    manual_seed(123)
+    expected = np.random.default_rng(123).standard_normal(3)  # numpy's own generator, same seed
+    with nnlib.random.fork_rng():
+        manual_seed(0)
+        inside = get_rng().standard_normal(2)
+    np.testing.assert_array_equal(inside, np.random.default_rng(0).standard_normal(2))
+    np.testing.assert_array_equal(get_rng().standard_normal(3), expected)
+
+
+def test_fork_rng_gives_the_stream_back_after_an_error():
+    manual_seed(5)
+    expected = np.random.default_rng(5).standard_normal(2)
+    with pytest.raises(RuntimeError), nnlib.random.fork_rng():
+        get_rng().standard_normal(10)
+        raise RuntimeError("inside")
+    np.testing.assert_array_equal(get_rng().standard_normal(2), expected)

@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 import nnlib
 from nnlib import Tensor, viz
 from nnlib.landscapes import CANYON, ROSENBROCK, SADDLE, Trajectory
+from nnlib.simulations import slides_graph
 
 # The Okabe-Ito palette as published (Okabe & Ito, "Color Universal Design", 2002/2008).
 OKABE_ITO = {"#000000", "#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7"}
@@ -46,14 +47,7 @@ def parse_graph(fig):
 
 def slides_expression(backward=True, retain_graph=True):
     """e = (a + b)(b + 1) at a = 2, b = 1, the lecture's example, with named nodes."""
-    a = Tensor(2.0, requires_grad=True, dtype=np.float64, label="a")
-    b = Tensor(1.0, requires_grad=True, dtype=np.float64, label="b")
-    c = a + b
-    c.label = "c"
-    d = b + 1
-    d.label = "d"
-    e = c * d
-    e.label = "e"
+    e = slides_graph.slides_expression(2.0, 1.0)
     if backward:
         e.backward(retain_graph=retain_graph)
     return e

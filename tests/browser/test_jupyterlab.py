@@ -93,3 +93,19 @@ def test_explorers_render_and_respond_to_a_slider(lab_root, lab_server, page, ar
     momentum.screenshot(path=moved)
     print(f"screenshot after moving the learning rate from {lr_before} to {readout.inner_text()}: {moved}")
     assert figure_after != figure_before
+
+    # The playground answers a change on its status line, visibly, before Train is pressed.
+    playground = outputs["training_playground"]
+    built = playground.locator(".widget-label", has_text="trained 100 epochs when built")
+    wait_until(lambda: built.count() == 1, timeout=10, what="the playground's status line")
+    slider = playground.locator(".widget-slider", has=page.locator(".widget-label", has_text=SLIDER_LABEL))
+    handle = slider.locator(".noUi-handle")
+    handle.focus()
+    handle.press("ArrowRight")
+    wait_for_quiet_notebook(page, lab_server)
+    wait_until(
+        lambda: playground.locator(".widget-label", has_text="learning rate set to").count() == 1,
+        timeout=10,
+        what="the playground's status line to answer the new learning rate",
+    )
+    playground.screenshot(path=artifacts_dir / "training_playground-after-slider.png")
