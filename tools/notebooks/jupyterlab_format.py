@@ -1,16 +1,16 @@
-"""What JupyterLab 4 with the course's settings writes that nbconvert does not know about.
+"""What JupyterLab 4 with the course's configuration writes that nbconvert does not know about.
 
-Measured by opening executed lectures in JupyterLab 4.6 (ipywidgets 8.1, the course's setting
-``saveState: true``) and saving them unchanged; no maintained tool produces this, so it is written
-here by hand:
+Measured by opening executed lectures in JupyterLab 4.6 (ipywidgets 8.1, the course's
+``jupyter/jupyter_lab_config.py``) and saving them unchanged; no maintained tool produces this,
+so it is written here by hand:
 
 - ``kernelspec`` as the running kernel's spec names it (``"Python 3 (ipykernel)"``), not as the
   file said;
-- ``widgets``: with ``saveState`` on, JupyterLab saves the widget manager's state, which for a
-  notebook opened without being run is empty;
-- no widget views in the outputs: a stored view would point at a widget model that no kernel and
-  no saved state holds ("Error displaying widget: model not found"). The explorers put a PNG and a
-  text beside their view, and that picture is what a reader without a kernel sees.
+- ``widgets``: with the course's ``saveState`` on, JupyterLab saves the widget manager's state,
+  which for a notebook opened without being run is empty;
+- then the course's save hook drops the widget views that state does not back, so a stored
+  notebook holds none: the explorers put a PNG and a text beside their view, and that picture is
+  what a reader sees until the kernel runs.
 
 ``language_info`` is what the kernel reports when the notebook is executed (nbclient stores it,
 and JupyterLab writes the same once the kernel starts), so it is kept as stored.
@@ -18,13 +18,17 @@ and JupyterLab writes the same once the kernel starts), so it is kept as stored.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from jupyter_client.kernelspec import KernelSpecManager
 from nbconvert.preprocessors import Preprocessor
+from traitlets.config import PyFileConfigLoader
 
 KERNEL_NAME = "python3"
 WIDGET_STATE_MIMETYPE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW_MIMETYPE = "application/vnd.jupyter.widget-view+json"
 EMPTY_WIDGET_STATE = {WIDGET_STATE_MIMETYPE: {"state": {}, "version_major": 2, "version_minor": 0}}
+COURSE_CONFIG = Path(__file__).resolve().parents[2] / "jupyter" / "jupyter_lab_config.py"
 
 
 def kernelspec_metadata(kernel_name: str = KERNEL_NAME) -> dict[str, str]:
@@ -33,15 +37,17 @@ def kernelspec_metadata(kernel_name: str = KERNEL_NAME) -> dict[str, str]:
     return {"display_name": spec.display_name, "language": spec.language, "name": kernel_name}
 
 
+def course_save_hook():
+    """The pre-save hook the course's JupyterLab runs on every save (read from its config)."""
+    config = PyFileConfigLoader(COURSE_CONFIG.name, path=str(COURSE_CONFIG.parent)).load_config()
+    return config.ContentsManager.pre_save_hook
+
+
 class JupyterLabFormat(Preprocessor):
-    """Give a notebook the metadata JupyterLab writes and drop widget views no state backs."""
+    """Give a notebook the metadata JupyterLab writes, then apply the course's save hook."""
 
     def preprocess(self, nb, resources):
         nb.metadata["kernelspec"] = kernelspec_metadata()
         nb.metadata["widgets"] = EMPTY_WIDGET_STATE
-        return super().preprocess(nb, resources)
-
-    def preprocess_cell(self, cell, resources, index):
-        for output in cell.get("outputs", []):
-            output.get("data", {}).pop(WIDGET_VIEW_MIMETYPE, None)
-        return cell, resources
+        course_save_hook()({"type": "notebook", "content": nb}, path=None, contents_manager=None)
+        return nb, resources
