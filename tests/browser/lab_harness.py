@@ -204,11 +204,20 @@ def start_jupyterlab(root_dir: Path, home: Path, timeout: float = 60.0) -> LabSe
 
 
 def save_notebook(page, path: Path, timeout: float = 30.0) -> None:
-    """Save the open notebook through the File menu; return once ``path`` has been rewritten."""
+    """Save the open notebook through the File menu; return once ``path`` is completely written.
+
+    The server writes in place, keeping a copy of the old file as ``.~<name>`` until it is done,
+    so the save is complete when the file has changed and that copy is gone.
+    """
     before = path.stat().st_mtime_ns
+    in_progress = path.with_name(f".~{path.name}")
     page.locator(".lm-MenuBar-itemLabel", has_text="File").first.click()
     page.locator('.lm-Menu-item[data-command="docmanager:save"]').click()
-    wait_until(lambda: path.stat().st_mtime_ns != before, timeout, what=f"JupyterLab to save {path.name}")
+    wait_until(
+        lambda: path.stat().st_mtime_ns != before and not in_progress.exists(),
+        timeout,
+        what=f"JupyterLab to save {path.name}",
+    )
 
 
 def shut_down_kernels(server: LabServer) -> None:
