@@ -12,6 +12,9 @@ so it is written here by hand:
   notebook holds none: the explorers put a PNG and a text beside their view, and that picture is
   what a reader sees until the kernel runs.
 
+- JSON output data (such as the probes' reports in solutions) as JavaScript writes it back:
+  a whole-number float such as ``900.0`` becomes ``900``, since JavaScript has one number type.
+
 ``language_info`` is what the kernel reports when the notebook is executed (nbclient stores it,
 and JupyterLab writes the same once the kernel starts), so it is kept as stored.
 """
@@ -43,6 +46,17 @@ def course_save_hook():
     return config.ContentsManager.pre_save_hook
 
 
+def as_javascript_numbers(value):
+    """``value`` (parsed JSON) with whole-number floats as ints, as ``JSON.stringify`` writes them."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: as_javascript_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [as_javascript_numbers(item) for item in value]
+    return value
+
+
 class JupyterLabFormat(Preprocessor):
     """Give a notebook the metadata JupyterLab writes, then apply the course's save hook."""
 
@@ -50,4 +64,12 @@ class JupyterLabFormat(Preprocessor):
         nb.metadata["kernelspec"] = kernelspec_metadata()
         nb.metadata["widgets"] = EMPTY_WIDGET_STATE
         course_save_hook()({"type": "notebook", "content": nb}, path=None, contents_manager=None)
-        return nb, resources
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, index):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            for mimetype, value in data.items():
+                if mimetype.endswith("json") and not isinstance(value, str):
+                    data[mimetype] = as_javascript_numbers(value)
+        return cell, resources
