@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import nnlib
-from nnlib import landscapes
+from nnlib import landscapes, optim
 from nnlib.gradcheck import numerical_grad
 from nnlib.landscapes import CANYON, LANDSCAPES, ROSENBROCK, SADDLE, optimize
 
@@ -153,9 +153,6 @@ def test_optimize_with_gradient_descent_matches_a_hand_written_loop():
 
 
 def test_optimize_with_nnlib_sgd_momentum_matches_the_heavy_ball_rule():
-    optim = pytest.importorskip("nnlib.optim")
-    if not hasattr(optim, "SGD"):
-        pytest.skip("nnlib.optim.SGD is not written yet")
     lr, momentum, steps = 0.001, 0.9, 80
     path = optimize(ROSENBROCK, lambda params: optim.SGD(params, lr=lr, momentum=momentum), steps=steps)
     theta, buffer = np.array(ROSENBROCK.start), None

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from ci import skip_or_fail
 from lab_harness import REPO_ROOT, start_jupyterlab
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; Playwright's own browser download is not used
@@ -27,16 +28,6 @@ VIEWPORT = {"width": 1600, "height": 1000}
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts" / "browser"  # git-ignored
 
 failed_report = pytest.StashKey[bool]()
-
-
-def running_in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def skip_or_fail(reason: str) -> None:
-    if running_in_ci():
-        pytest.fail(f"{reason}; CI is set, so the browser test may not be skipped", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

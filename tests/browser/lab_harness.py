@@ -24,6 +24,9 @@ import nbformat
 from polling import wait_until
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# The course's own JupyterLab configuration (its settings: widget state saved with notebooks);
+# the options given on the command line below take precedence over it.
+COURSE_CONFIG = REPO_ROOT / "jupyter" / "jupyter_lab_config.py"
 
 # Settings written before the server starts: no news pop-up over the notebook, and every cell
 # kept in the DOM (JupyterLab otherwise skips rendering cells outside the viewport, which would
@@ -155,6 +158,7 @@ def start_jupyterlab(root_dir: Path, home: Path, timeout: float = 60.0) -> LabSe
     port, token = free_port(), secrets.token_hex(24)
     log_path = home / "jupyterlab.log"
     options = [
+        f"--config={COURSE_CONFIG}",
         "--no-browser",
         "--ip=127.0.0.1",
         f"--port={port}",
@@ -197,6 +201,37 @@ def start_jupyterlab(root_dir: Path, home: Path, timeout: float = 60.0) -> LabSe
 
 
 # --- page actions -------------------------------------------------------------------------------
+
+
+def save_notebook(page, path: Path, timeout: float = 30.0) -> None:
+    """Save the open notebook through the File menu; return once ``path`` is completely written.
+
+    The server writes in place, keeping a copy of the old file as ``.~<name>`` until it is done,
+    so the save is complete when the file has changed and that copy is gone.
+    """
+    before = path.stat().st_mtime_ns
+    in_progress = path.with_name(f".~{path.name}")
+    page.locator(".lm-MenuBar-itemLabel", has_text="File").first.click()
+    page.locator('.lm-Menu-item[data-command="docmanager:save"]').click()
+    wait_until(
+        lambda: path.stat().st_mtime_ns != before and not in_progress.exists(),
+        timeout,
+        what=f"JupyterLab to save {path.name}",
+    )
+
+
+def shut_down_kernels(server: LabServer) -> None:
+    """End every session and its kernel, as closing a notebook with "Shut Down Kernel" does."""
+    for session in server.api("sessions"):
+        server.api(f"sessions/{session['id']}", method="DELETE")
+    wait_until(lambda: server.api("kernels") == [], timeout=15, what="every kernel to shut down")
+
+
+def open_notebook(page, server: LabServer, name: str) -> None:
+    """Open ``name`` alone (a fresh workspace) and wait until its kernel is idle."""
+    page.goto(server.url(f"lab/tree/{name}") + "&reset")
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for(state="visible")
+    wait_until(lambda: kernel_is_idle(server), timeout=60, what=f"the kernel of {name} to start")
 
 
 def run_all_cells(page) -> None:

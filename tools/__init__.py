@@ -1,0 +1,1 @@
+"""Maintenance tools for the course repository (run with ``python -m tools.<name>``)."""
