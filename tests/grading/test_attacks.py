@@ -364,6 +364,58 @@ def test_a_later_submission_finds_nothing_an_earlier_one_left(sequence_runs, var
     assert [path for path in ac.left_behind(before, after) if os.path.lexists(path)] == []
 
 
+# --- 4b: one grading process, many students: nothing one leaves in its caches reaches the next ----
+
+
+def _shared_process(grader: ac.Grader, folder: Path):
+    """With ``--jobs 1`` one process grades everyone, with its parsed-cell and metadata caches and
+    one compiled copy of the packages; the first student tries to leave something in all three."""
+    course = ac.new_course(folder / "shared")
+    poisoned = ac.blank(course)
+    instructor_cells = [
+        cell.source for cell in poisoned.cells if cell.metadata.get("nbgrader", {}).get("locked")
+    ]
+    for cell in poisoned.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade"):
+            meta["points"] = 1000  # a test cell that claims a thousand points
+    overwrite_site = (
+        "import glob\n"
+        "for path in glob.glob('/opt/course/**/*.py*', recursive=True):\n"
+        "    try:\n"
+        "        open(path, 'a').write('\\nimport builtins; builtins.GIVEN = True\\n')\n"
+        "        print('changed', path)\n"
+        "    except OSError as error:\n"
+        "        print('cannot change', path, type(error).__name__)\n"
+    )
+    ac.hand_in(course, "a_poisoner", ac.with_cells(poisoned, (overwrite_site, *instructor_cells)))
+    ac.hand_in(course, "b_honest", ac.honest(course))
+    return grader.start(course, "--jobs", "1"), None
+
+
+@pytest.fixture(scope="module")
+def shared_process_runs(ordinary_account):
+    with runs_of_every_variant(ordinary_account, _shared_process) as runs:
+        yield runs
+
+
+def test_a_student_graded_after_a_poisoner_in_the_same_process_is_graded_as_alone(
+    shared_process_runs, variant
+):
+    run = shared_process_runs[variant][0]
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.score("a_poisoner") == 0, run.outcome("a_poisoner")
+    assert float(run.row("a_poisoner")["max_score"]) == ac.MAX_SCORE, run.outcome("a_poisoner")
+    assert "changed /opt/course" not in run.output_text("a_poisoner")
+    honest = run.row("b_honest")
+    assert (float(honest["score"]), float(honest["max_score"]), honest["status"]) == (
+        ac.MAX_SCORE,
+        ac.MAX_SCORE,
+        "graded",
+    )
+    assert honest["flags"] == "", run.outcome("b_honest")
+
+
 # --- 7: time --------------------------------------------------------------------------------------
 
 SLEEPS = 80
