@@ -48,6 +48,10 @@ rm -rf "$prefix/etc"
 mkdir -p "$prefix/etc"
 cp "$repo/hub/jupyterhub_config.py" "$prefix/etc/"
 cp -r "$repo/hub/roles" "$prefix/etc/roles"
+# The course's JupyterLab settings for every user's server (widget state saved with a notebook, so
+# a lecture run and saved reopens with its pictures; Markdown opened rendered).
+mkdir -p "$prefix/venv/share/jupyter/lab/settings"
+cp "$repo/jupyter/settings/overrides.json" "$prefix/venv/share/jupyter/lab/settings/overrides.json"
 # Users' servers clone the published course, which root owns; git needs it named safe.
 printf '[safe]\n\tdirectory = %s\n' "$prefix/course.git" > "$prefix/etc/gitconfig"
 chmod -R a+rX "$prefix/etc" "$prefix/venv" "$prefix/node"
