@@ -600,7 +600,9 @@ VISIBLE_CATCHES = [
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("assignment", "answer", "source", "test"), VISIBLE_CATCHES, ids=[f"{c[0]}-{c[1]}" for c in VISIBLE_CATCHES]
+    ("assignment", "answer", "source", "test"),
+    VISIBLE_CATCHES,
+    ids=[f"{case[0]}-{case[1]}" for case in VISIBLE_CATCHES],
 )
 def test_visible_tests_catch_the_wrong_answers_the_task_warns_about(assignment, answer, source, test):
     path = next(p for p in SOLUTIONS if p.parent.name == assignment)
