@@ -20,14 +20,16 @@ variance of the signal roughly constant from layer to layer:
   forward and the backward pass.
 
 (PyTorch's ``nn.Linear`` draws from a uniform distribution instead; the
-layer shapes and the computation ``y = x W^T + b`` are the same.)
+layer shapes and the computation ``y = x W^T + b`` are the same.) To choose
+another scheme after construction, use ``nnlib.nn.init`` as ``torch.nn.init``:
+``nn.init.xavier_uniform_(layer.weight)``.
 """
 
 import numbers
 
 import numpy as np
 
-from nnlib import activations
+from nnlib import activations, init
 from nnlib.random import get_rng
 from nnlib.tensor import Tensor, as_tensor, get_default_dtype
 
@@ -41,6 +43,7 @@ __all__ = [
     "Sequential",
     "Sigmoid",
     "Tanh",
+    "init",
 ]
 
 _INITS = ("he", "xavier")

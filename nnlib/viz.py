@@ -579,6 +579,10 @@ def activation_and_derivative(activation, z, **kwargs):
     return out.data, z.grad
 
 
+# The activations' names in words, as titles ("leaky ReLU", not the code name "leaky_relu").
+ACTIVATION_NAMES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU"}
+
+
 def _activation_function(activation):
     if callable(activation):
         return activation
@@ -603,7 +607,7 @@ def plot_activation(activation, ax=None, z_range=(-5.0, 5.0), title=None, **kwar
     z_range : (float, float)
         Interval of pre-activations to show.
     title : str, optional
-        By default the activation's name.
+        By default the activation's name in words (``ACTIVATION_NAMES``).
     **kwargs
         Passed to the activation (e.g. ``negative_slope=0.1``).
 
@@ -617,7 +621,7 @@ def plot_activation(activation, ax=None, z_range=(-5.0, 5.0), title=None, **kwar
     ax.plot(z, values, label="g(z)", color=PALETTE["blue"])
     ax.plot(z, derivative, "--", label="g′(z)", color=PALETTE["vermillion"])
     name = activation if isinstance(activation, str) else getattr(activation, "__name__", "activation")
-    ax.set(xlabel="z (pre-activation)", ylabel="value", title=title or name)
+    ax.set(xlabel="z (pre-activation)", ylabel="value", title=title or ACTIVATION_NAMES.get(name, name))
     ax.axhline(0, color="black", linewidth=0.5)
     ax.legend()
     return ax.figure
@@ -696,8 +700,8 @@ def _node_name(node):
 
 def _node_text(node):
     kind = _node_kind(node)
-    if kind == "constant":
-        return _node_name(node)
+    if kind == "constant":  # a named constant (data such as x) shows its value under its name
+        return f"{node.label}\nvalue {_format_values(node.data)}" if node.label else _node_name(node)
     if kind == "input":
         header = node.label or "input"
     elif len(node.inputs) == 2 and node.op in _BINARY_OPS:

@@ -36,8 +36,11 @@ def parse_graph(fig):
     nodes = {}
     for text in viz.graph_node_texts(fig):
         lines = text.split("\n")
-        if len(lines) == 1:  # a constant shows only its value
+        if len(lines) == 1:  # an unnamed constant shows only its value
             nodes[lines[0]] = (float(lines[0]), None)
+            continue
+        if len(lines) == 2:  # a named constant: its name and its value, no gradient
+            nodes[lines[0]] = (float(lines[1].removeprefix("value ")), None)
             continue
         header, value, grad = lines
         grad = grad.removeprefix("grad ")
@@ -215,7 +218,7 @@ def test_activation_plot_draws_function_and_derivative():
     assert ax.get_title() == "tanh"
     assert_axes_labelled(fig)
     fig = viz.plot_activations()
-    assert len(fig.axes) == 4
+    assert [ax.get_title() for ax in fig.axes] == ["sigmoid", "tanh", "ReLU", "leaky ReLU"]
     assert_axes_labelled(fig)
 
 
@@ -255,6 +258,14 @@ def test_graph_before_backward_shows_values_and_no_gradients():
     fig = viz.draw_graph(slides_expression(backward=False))
     nodes = parse_graph(fig)
     assert nodes["e = c * d"] == (6.0, None) and nodes["b"] == (1.0, None)
+
+
+def test_named_data_shows_its_value():
+    w, x = Tensor(0.5, requires_grad=True, label="w"), Tensor(2.0, label="x")
+    u = w * x
+    u.label = "u"
+    nodes = parse_graph(viz.draw_graph(u))
+    assert nodes == {"u = w * x": (1.0, None), "w": (0.5, None), "x": (2.0, None)}
 
 
 def test_graph_nodes_depths_and_a_shared_input():

@@ -202,6 +202,60 @@ class Wrong:
     setup: str = ""
 
 
+# A Value whose operations overwrite their inputs' gradients instead of adding to them.
+AUTOGRAD_OVERWRITING = """import math
+
+
+class Value:
+    def __init__(self, data, inputs=(), local_backward=None):
+        self.data, self.grad, self.inputs, self.local_backward = float(data), 0.0, inputs, local_backward
+
+    def _op(self, other, data, d_self, d_other):
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(data(other), (self, other))
+
+        def local_backward():
+            self.grad = out.grad * d_self(other)
+            other.grad = out.grad * d_other(other)
+
+        out.local_backward = local_backward
+        return out
+
+    def __add__(self, other):
+        return self._op(other, lambda o: self.data + o.data, lambda o: 1.0, lambda o: 1.0)
+
+    def __mul__(self, other):
+        return self._op(other, lambda o: self.data * o.data, lambda o: o.data, lambda o: self.data)
+
+    __radd__ = __add__
+    __rmul__ = __mul__
+
+    def tanh(self):
+        out = Value(math.tanh(self.data), (self,))
+
+        def local_backward():
+            self.grad = out.grad * (1 - out.data**2)
+
+        out.local_backward = local_backward
+        return out
+
+    def backward(self):
+        order, seen = [], set()
+
+        def visit(value):
+            if id(value) not in seen:
+                seen.add(id(value))
+                for parent in value.inputs:
+                    visit(parent)
+                order.append(value)
+
+        visit(self)
+        self.grad = 1.0
+        for value in reversed(order):
+            if value.local_backward:
+                value.local_backward()
+"""
+
 WRONG = {
     "a1_neurons": [
         Wrong(
@@ -329,7 +383,13 @@ WRONG = {
             "tune_momentum",
             "def momentum_settings():\n    return 0.1, 0.9",
             "test_tune_momentum",
-            "not below 1e-3",
+            "should stay below 1e-3",
+        ),
+        Wrong(  # below 1e-3 at step 50 only, in the middle of an oscillation
+            "tune_momentum",
+            "def momentum_settings():\n    return 0.06345, 0.9",
+            "test_tune_momentum",
+            "rises to",
         ),
     ],
     "a4_adaptive": [
@@ -415,8 +475,23 @@ WRONG = {
             "test_gradient_check",
             "two parameters",
         ),
+        Wrong(
+            "autograd",
+            AUTOGRAD_OVERWRITING,
+            "test_autograd",
+            "add to .grad instead of overwriting it",
+        ),
     ],
     "a6_training": [
+        Wrong(
+            "accuracy",
+            "def predict(model, X):\n"
+            "    return np.argmax(model(X).data, axis=1)  # records a graph it never needs\n\n\n"
+            "def accuracy(model, X, y):\n"
+            "    return float(np.mean(predict(model, X) == y))",
+            "test_accuracy",
+            "should not compute gradients",
+        ),
         Wrong(
             "accuracy",
             "def predict(model, X):\n"
@@ -446,11 +521,22 @@ WRONG = {
             "    nnlib.manual_seed(0)\n"
             "    return nnlib.nn.MLP([64, 32, 10])  # never trained",
             "test_train",
-            "images kept aside",
+            "new images made from the ones kept aside",
             setup="model = train_digit_classifier(X_train, y_train, X_val, y_val)\n",
         ),
     ],
 }
+
+
+def rounds(cases: list) -> list[list]:
+    """The cases in groups that each replace an answer at most once, so that one run holds a group."""
+    groups: list[list] = []
+    for case in cases:
+        group = next((g for g in groups if all(other.answer != case.answer for other in g)), None)
+        if group is None:
+            groups.append(group := [])
+        group.append(case)
+    return groups
 
 
 @pytest.mark.slow
@@ -458,17 +544,73 @@ WRONG = {
 def test_wrong_answers_fail_their_verdicts(path):
     cases = WRONG.get(path.parent.name, [])
     assert cases, f"add plausible wrong answers for {path.parent.name} to WRONG"
-    notebook = as_kernel_sees_it(path)
     master = nbformat.read(path, as_version=4)
     tests = graded_tests(master)
-    by_id = {nbgrader(cell).get("grade_id"): cell for cell in notebook.cells}
     masters = {nbgrader(cell).get("grade_id"): cell for cell in master.cells}
-    for case in cases:
-        assert nbgrader(by_id[case.answer]).get("solution"), f"{case.answer} is not an answer cell"
-        by_id[case.answer].source = case.source
-        by_id[case.test].source = case.setup + probe_of(masters[case.test].source)
-    decided = judgements(execute(notebook, path.parent), tests)
-    for case in cases:
-        judgement = decided[case.test]
-        assert not judgement.passed, f"the wrong {case.answer} passed {case.test}"
-        assert case.says in judgement.message, f"{case.test}: {judgement.message}"
+    for group in rounds(cases):
+        notebook = as_kernel_sees_it(path)
+        by_id = {nbgrader(cell).get("grade_id"): cell for cell in notebook.cells}
+        for case in group:
+            assert nbgrader(by_id[case.answer]).get("solution"), f"{case.answer} is not an answer cell"
+            by_id[case.answer].source = case.source
+            by_id[case.test].source = case.setup + probe_of(masters[case.test].source)
+        decided = judgements(execute(notebook, path.parent), tests)
+        for case in group:
+            judgement = decided[case.test]
+            assert not judgement.passed, f"the wrong {case.answer} passed {case.test}"
+            assert case.says in judgement.message, f"{case.test}: {judgement.message}"
+
+
+# --- (e) the visible tests catch what the task warns about ------------------------------------
+
+# (assignment, answer cell, wrong answer, test cell): the test cell's visible tests must fail on it
+VISIBLE_CATCHES = [
+    (
+        "a2_losses",
+        "log_softmax",
+        "def log_softmax(logits):\n"
+        "    z = np.asarray(logits, dtype=float)\n"
+        "    shifted = z - z.max()  # one maximum for the whole array, not one per row\n"
+        "    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))\n\n\n"
+        "def cross_entropy(logits, labels):\n"
+        "    return float(-log_softmax(logits)[np.arange(len(labels)), labels].mean())",
+        "test_log_softmax",
+    ),
+    (
+        "a3_gradient_descent",
+        "tune_momentum",
+        "def momentum_settings():\n    return 0.06345, 0.9",
+        "test_tune_momentum",
+    ),
+    (
+        "a6_training",
+        "accuracy",
+        "def predict(model, X):\n    return np.argmax(model(X).data, axis=1)\n\n\n"
+        "def accuracy(model, X, y):\n    return float(np.mean(predict(model, X) == y))",
+        "test_accuracy",
+    ),
+    (
+        "a5_backprop",
+        "autograd",
+        AUTOGRAD_OVERWRITING,
+        "test_autograd",
+    ),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("assignment", "answer", "source", "test"),
+    VISIBLE_CATCHES,
+    ids=[f"{case[0]}-{case[1]}" for case in VISIBLE_CATCHES],
+)
+def test_visible_tests_catch_the_wrong_answers_the_task_warns_about(assignment, answer, source, test):
+    path = next(p for p in SOLUTIONS if p.parent.name == assignment)
+    notebook = as_kernel_sees_it(path)
+    by_id = {nbgrader(cell).get("grade_id"): cell for cell in notebook.cells}
+    by_id[answer].source = source
+    executed = execute(notebook, path.parent)
+    cell = next(c for c in executed.cells if nbgrader(c).get("grade_id") == test)
+    failures = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+    assert failures, f"{assignment}: the visible tests of {test} accepted the wrong {answer}"
+    assert failures[0].ename == "AssertionError", failures[0].ename
