@@ -75,6 +75,25 @@ def test_figures_are_standalone_and_leave_pyplot_alone():
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
 
 
+def test_pictures_have_twice_the_pixels_of_the_size_they_are_shown_at():
+    fig, _ = viz.subplots(figsize=(5.0, 2.5))
+    png, metadata = viz.figure_png_bundle(fig)
+    assert metadata == {"width": 5.0 * viz.STYLE["figure.dpi"], "height": 2.5 * viz.STYLE["figure.dpi"]}
+    pixels = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # the IHDR chunk
+    assert pixels == (2 * metadata["width"], 2 * metadata["height"])
+
+
+def test_a_figure_in_a_notebook_is_shown_at_its_size_with_denser_pixels():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    viz._show_figures_as_png_in_notebooks()
+    fig, _ = viz.subplots(figsize=(4.0, 3.0))
+    data, metadata = shell.display_formatter.format(fig)
+    assert data["image/png"].startswith(b"\x89PNG")
+    assert metadata["image/png"] == {"width": 384, "height": 288}  # 4 x 3 inches at 96 CSS px per inch
+
+
 def test_style_is_applied_inside_and_restored_after():
     import matplotlib
 

@@ -134,22 +134,24 @@ class Picture:
         self.figure = figure
 
     def _repr_png_(self):
-        return viz.figure_to_png(self.figure)
+        return viz.figure_png_bundle(self.figure)
 
     def __repr__(self):
         return repr(self.figure)
 
 
 def with_static_picture(bundle, figure):
-    """Add a PNG of ``figure`` to a widget's display data.
+    """Add a PNG of ``figure`` to a widget's display data; return ``(data, metadata)``.
 
     A live JupyterLab shows the widget; a notebook opened without a kernel (or on a repository
-    page) cannot, and shows this picture of the explorer's current state instead.
+    page) cannot, and shows this picture of the explorer's current state instead, at the figure's
+    own size (:func:`nnlib.viz.display_size`).
     """
+    metadata = {}
     if figure is not None:
-        bundle["image/png"] = viz.figure_to_png(figure)
+        bundle["image/png"], metadata["image/png"] = viz.figure_png_bundle(figure)
         bundle["text/plain"] = "(an interactive explorer: run the notebook to move its controls)"
-    return bundle
+    return bundle, metadata
 
 
 # ------------------------------------------------------------------------- the explorer

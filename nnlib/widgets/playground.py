@@ -256,6 +256,7 @@ class TrainingPlayground(widgets.VBox):
     def draw(self):
         self.figure = self.render()
         self.image.value = viz.figure_to_png(self.figure)
+        self.image.layout.width = f"{viz.display_size(self.figure)['width']}px"  # pixels twice as dense
 
     def render(self):
         run = self.run

@@ -124,12 +124,19 @@ def test_controls_at_their_bounds_draw_without_warnings():
     assert explorer.figure is not None
 
 
+def png_size(png: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's header (its IHDR chunk)."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
 @pytest.mark.parametrize("make", [widgets.momentum_explorer, widgets.training_playground])
 def test_explorers_carry_a_picture_for_notebooks_opened_without_a_kernel(make):
     explorer = make()
-    bundle = explorer._repr_mimebundle_()
+    bundle, metadata = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle  # live JupyterLab shows the widget
     assert bundle["image/png"].startswith(b"\x89PNG")  # a stored notebook shows its picture
+    width, height = png_size(bundle["image/png"])
+    assert (width, height) == (2 * metadata["image/png"]["width"], 2 * metadata["image/png"]["height"])
 
 
 def test_every_public_control_is_an_ipywidget_value_widget():
