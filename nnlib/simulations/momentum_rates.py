@@ -71,7 +71,7 @@ def _curvatures(curvatures, owner):
     return lowest, highest
 
 
-def momentum_rate(lr, momentum, curvatures):
+def momentum_rate(lr, momentum, curvatures, nesterov=False):
     """Convergence rate of heavy-ball momentum: the largest ``|z|`` of the recurrence over the curvatures.
 
     Parameters
@@ -81,6 +81,9 @@ def momentum_rate(lr, momentum, curvatures):
         e.g. a grid from ``np.meshgrid``.
     curvatures : (float, float)
         The lowest and highest curvature of the quadratic.
+    nesterov : bool, default False
+        Nesterov momentum instead, whose recurrence along a curvature ``c`` is
+        ``e[t+1] = (1 + beta) (1 - lr c) e[t] - beta (1 - lr c) e[t-1]``.
 
     Returns
     -------
@@ -92,12 +95,16 @@ def momentum_rate(lr, momentum, curvatures):
     lr, momentum = np.broadcast_arrays(np.asarray(lr, dtype=float), np.asarray(momentum, dtype=float))
     rates = []
     for curvature in curvatures:
-        # roots of z**2 - s z + beta: |z| is sqrt(beta) when they are complex (s**2 < 4 beta)
-        s = 1 + momentum - lr * curvature
-        discriminant = s * s - 4 * momentum
+        # the roots of z**2 - s z + p: both have |z| = sqrt(p) when they are complex (s**2 < 4 p)
+        if nesterov:
+            s = (1 + momentum) * (1 - lr * curvature)
+            p = momentum * (1 - lr * curvature)
+        else:
+            s, p = 1 + momentum - lr * curvature, momentum
+        discriminant = s * s - 4 * p
         root = np.sqrt(np.abs(discriminant))
         real_roots = np.maximum(np.abs(s + root), np.abs(s - root)) / 2
-        rates.append(np.where(discriminant >= 0, real_roots, np.sqrt(momentum)))
+        rates.append(np.where(discriminant >= 0, real_roots, np.sqrt(np.abs(p))))
     rate = np.maximum(*rates)
     return float(rate) if rate.ndim == 0 else rate
 
@@ -137,7 +144,7 @@ def optimal_momentum(curvatures):
     return Optimum(lr=4 / (math.sqrt(lowest) + math.sqrt(highest)) ** 2, momentum=rate**2, rate=rate)
 
 
-def rate_map(curvatures, lrs, momenta):
+def rate_map(curvatures, lrs, momenta, nesterov=False):
     """:func:`momentum_rate` on the grid ``lrs`` x ``momenta``.
 
     Parameters
@@ -145,6 +152,7 @@ def rate_map(curvatures, lrs, momenta):
     curvatures : (float, float)
     lrs : ndarray of shape (n,)
     momenta : ndarray of shape (m,)
+    nesterov : bool, default False
 
     Returns
     -------
@@ -153,10 +161,10 @@ def rate_map(curvatures, lrs, momenta):
         image with momentum up the vertical axis).
     """
     lr_grid, momentum_grid = np.meshgrid(np.asarray(lrs, dtype=float), np.asarray(momenta, dtype=float))
-    return momentum_rate(lr_grid, momentum_grid, curvatures)
+    return momentum_rate(lr_grid, momentum_grid, curvatures, nesterov)
 
 
-def measured_rate(lr, momentum, curvatures, steps=200, start=(1.0, 1.0)):
+def measured_rate(lr, momentum, curvatures, steps=200, start=(1.0, 1.0), nesterov=False):
     """Run ``nnlib.optim.SGD`` on ``(lowest x**2 + highest y**2) / 2`` and measure its rate.
 
     The rate is read off the distance ``d_t`` to the minimum as ``(d_T / d_{T/2}) ** (2 / T)``,
@@ -173,6 +181,8 @@ def measured_rate(lr, momentum, curvatures, steps=200, start=(1.0, 1.0)):
         An even number >= 2.
     start : (float, float), default (1.0, 1.0)
         Should have both coordinates non-zero, so that both curvatures are excited.
+    nesterov : bool, default False
+        Nesterov momentum (needs ``momentum > 0``).
 
     Returns
     -------
@@ -189,7 +199,10 @@ def measured_rate(lr, momentum, curvatures, steps=200, start=(1.0, 1.0)):
         raise ValueError(f"measured_rate: steps must be even, got {steps!r}")
     bowl = landscapes.quadratic(curvatures=(lowest, highest), start=tuple(start))
     path = landscapes.optimize(
-        bowl, lambda params: optim.SGD(params, lr=lr, momentum=momentum), steps=steps, max_loss=math.inf
+        bowl,
+        lambda params: optim.SGD(params, lr=lr, momentum=momentum, nesterov=nesterov),
+        steps=steps,
+        max_loss=math.inf,
     )
     distances = np.linalg.norm(path.points, axis=1)
     if path.diverged or distances[steps // 2] == 0:

@@ -10,18 +10,30 @@ from nnlib.simulations import momentum_rates as rates
 CANYON = (0.2, 10.0)
 
 
-def spectral_radius(lr, momentum, curvature):
-    """Largest |eigenvalue| of the map (e[t], e[t-1]) -> (e[t+1], e[t]) of heavy-ball momentum."""
-    matrix = np.array([[1 + momentum - lr * curvature, -momentum], [1.0, 0.0]])
+def spectral_radius(lr, momentum, curvature, nesterov):
+    """Largest |eigenvalue| of the map (e[t], e[t-1]) -> (e[t+1], e[t]) of the method's recurrence."""
+    shrink = 1 - lr * curvature
+    if nesterov:
+        matrix = np.array([[(1 + momentum) * shrink, -momentum * shrink], [1.0, 0.0]])
+    else:
+        matrix = np.array([[1 + momentum - lr * curvature, -momentum], [1.0, 0.0]])
     return np.abs(np.linalg.eigvals(matrix)).max()
 
 
+@pytest.mark.parametrize("nesterov", [False, True])
 @pytest.mark.parametrize("curvatures", [CANYON, (1.0, 1.0), (0.01, 1.0)])
-def test_rate_is_the_spectral_radius_of_the_recurrence(curvatures):
+def test_rate_is_the_spectral_radius_of_the_recurrence(curvatures, nesterov):
     rng = np.random.default_rng(0)
     for lr, momentum in zip(rng.uniform(0.0, 4.5 / curvatures[1], 200), rng.uniform(0.0, 0.99, 200)):
-        expected = max(spectral_radius(lr, momentum, c) for c in curvatures)
-        assert rates.momentum_rate(lr, momentum, curvatures) == pytest.approx(expected, rel=1e-6, abs=1e-8)
+        expected = max(spectral_radius(lr, momentum, c, nesterov) for c in curvatures)
+        rate = rates.momentum_rate(lr, momentum, curvatures, nesterov=nesterov)
+        assert rate == pytest.approx(expected, rel=1e-6, abs=1e-8)
+
+
+@pytest.mark.parametrize(("lr", "momentum"), [(0.05, 0.9), (0.1, 0.6), (0.02, 0.95)])
+def test_nnlib_nesterov_converges_at_the_predicted_rate(lr, momentum):
+    measured, _ = rates.measured_rate(lr, momentum, CANYON, steps=1000, nesterov=True)
+    assert measured == pytest.approx(rates.momentum_rate(lr, momentum, CANYON, nesterov=True), rel=5e-3)
 
 
 def test_without_momentum_it_is_gradient_descent():
