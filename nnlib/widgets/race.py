@@ -62,7 +62,8 @@ class RaceDrawing:
                 viz.set_linear_scale(ax_loss, "y")
                 _, _, values = surface.grid(50)
                 ax_loss.set_ylim(max(lowest, values.min()), highest)
-            ax_map.set_title(f"{surface.name}: {steps} steps from {surface.start}")
+            x0, y0 = surface.start
+            ax_map.set_title(f"{surface.name}: {steps} steps from ({x0:.3g}, {y0:.3g})")
             ax_loss.set(xlabel="step", ylabel="loss", title="loss per step")
             ax_loss.legend(loc="center left", bbox_to_anchor=(1.0, 0.5))
         return fig
@@ -95,7 +96,7 @@ def optimizer_race(landscape="canyon", steps=150):
     Parameters
     ----------
     landscape : str, default "canyon"
-        "canyon", "rosenbrock", "beale" or "saddle".
+        "canyon", "rotated canyon", "rosenbrock", "beale" or "saddle".
     steps : int, default 150
         From 10 to 500.
 
