@@ -29,10 +29,10 @@ from nnlib.simulations.capacity_run import CapacityRun
 from nnlib.simulations.optimizer_runs import RACE_LEARNING_RATES, RACE_OPTIMIZERS
 from nnlib.widgets.backprop import backprop_explorer
 from nnlib.widgets.capacity import capacity_explorer
+from nnlib.widgets.conditioning import momentum_rate_explorer
 from nnlib.widgets.descent_1d import gradient_descent_1d
 from nnlib.widgets.explorer import Explorer
 from nnlib.widgets.momentum import momentum_explorer
-from nnlib.widgets.momentum_rates import momentum_rate_explorer
 from nnlib.widgets.neuron import neuron_explorer
 from nnlib.widgets.playground import TrainingPlayground, training_playground
 from nnlib.widgets.race import RACE_COLORS, optimizer_race

@@ -1,4 +1,4 @@
-"""Tests of nnlib.widgets.momentum_rates: the marks sit at the closed-form optima; the run is optim.SGD's."""
+"""Tests of nnlib.widgets.conditioning: the marks sit at the closed-form optima; the run is optim.SGD's."""
 
 import math
 
@@ -7,7 +7,7 @@ import pytest
 from figure_checks import assert_axes_labelled, line
 
 from nnlib import widgets
-from nnlib.widgets.momentum_rates import momentum_rate_explorer
+from nnlib.widgets.conditioning import momentum_rate_explorer
 
 
 def heavy_ball_distances(lr, momentum, curvatures, steps):
