@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def execution_seconds(path: Path) -> float:
-    nb = nbformat.read(path, as_version=4)
+    nb = nbformat.read(str(path), as_version=4)  # this nbformat opens only str paths
     client = NotebookClient(
         nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": path.parent}}
     )

@@ -38,6 +38,7 @@ __all__ = [
     "LANDSCAPES",
     "MAX_LOSS",
     "ROSENBROCK",
+    "ROTATED_CANYON",
     "SADDLE",
     "Landscape",
     "Trajectory",
@@ -172,6 +173,25 @@ CANYON = quadratic(
     ),
 )
 
+# The same canyon turned by 45 degrees, started at the canyon's start turned with it: the same problem
+# in coordinates that no longer follow its axes. Methods that treat every direction alike (gradient
+# descent, momentum) take the same path turned, and reach the same losses; methods that scale each
+# coordinate separately (Adagrad, RMSprop, Adam) lose their advantage.
+_TURN = math.pi / 4
+ROTATED_CANYON = quadratic(
+    curvatures=(0.2, 10.0),
+    angle=_TURN,
+    name="rotated canyon",
+    start=(
+        math.cos(_TURN) * CANYON.start[0] - math.sin(_TURN) * CANYON.start[1],
+        math.sin(_TURN) * CANYON.start[0] + math.cos(_TURN) * CANYON.start[1],
+    ),
+    description=(
+        "the canyon turned by 45 degrees, so that its floor runs along the diagonal: the same "
+        "curvatures 0.2 and 10, but no longer along the coordinate axes"
+    ),
+)
+
 
 def _rosenbrock(x, y):
     return (1 - x) ** 2 + 100 * (y - x**2) ** 2
@@ -267,9 +287,11 @@ HIMMELBLAU = Landscape(
 )
 
 LANDSCAPES = {
-    landscape.name.lower(): landscape for landscape in (CANYON, ROSENBROCK, BEALE, SADDLE, HIMMELBLAU)
+    landscape.name.lower(): landscape
+    for landscape in (CANYON, ROTATED_CANYON, ROSENBROCK, BEALE, SADDLE, HIMMELBLAU)
 }
-"""The landscapes by lower-case name: ``canyon``, ``rosenbrock``, ``beale``, ``saddle``, ``himmelblau``."""
+"""The landscapes by lower-case name: ``canyon``, ``rotated canyon``, ``rosenbrock``, ``beale``,
+``saddle``, ``himmelblau``."""
 
 
 # --------------------------------------------------------------- optimization

@@ -55,6 +55,7 @@ __all__ = [
     "adadelta_step",
     "rmsprop_step",
     "adam_step",
+    "lr_scheduler",
 ]
 
 
@@ -581,3 +582,8 @@ class AMSGrad(Adam):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=True)
+
+
+# Schedules live in their own module; importing it here makes ``nnlib.optim.lr_scheduler.StepLR``
+# work as ``torch.optim.lr_scheduler.StepLR`` does. Last, since lr_scheduler needs Optimizer.
+from nnlib import lr_scheduler  # noqa: E402

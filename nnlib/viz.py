@@ -485,6 +485,68 @@ def plot_losses(curves, ax=None, xlabel="step", ylabel="loss", log="auto", title
     return ax.figure
 
 
+RATE_LEVELS = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 1.0)
+"""Contour levels of :func:`plot_rate_map`: finer near 1, where an ill-conditioned bowl's rates lie."""
+
+
+@_styled
+def plot_rate_map(lrs, momenta, rates, ax=None, marks=None, title=None):
+    """Convergence rate over (learning rate, momentum): shaded contours, rates >= 1 hatched grey.
+
+    Parameters
+    ----------
+    lrs : ndarray of shape (n,)
+    momenta : ndarray of shape (m,)
+    rates : ndarray of shape (m, n)
+        As made by :func:`nnlib.simulations.momentum_rates.rate_map`; the error shrinks by this
+        factor per step, so darker (lower) is faster.
+    ax : Axes, optional
+    marks : mapping of label -> (lr, momentum), optional
+        Points to mark, each with its own marker and colour, and named in a legend.
+    title : str, optional
+
+    Returns
+    -------
+    Figure
+    """
+    ax = _axes_or_new(ax)
+    rates = np.asarray(rates, dtype=float)
+    if rates.shape != (len(momenta), len(lrs)):
+        raise ValueError(
+            f"rates must have shape (len(momenta), len(lrs)) = {(len(momenta), len(lrs))}, got {rates.shape}"
+        )
+    ax.contourf(lrs, momenta, rates, levels=RATE_LEVELS, cmap="Blues_r")  # darker is faster
+    diverging = ax.contourf(lrs, momenta, rates, levels=(1.0, np.inf), colors="#d9d9d9", hatches=["//"])
+    diverging.set_edgecolor("#9a9a9a")
+    lines = ax.contour(lrs, momenta, rates, levels=RATE_LEVELS[1:], colors="#444444", linewidths=0.5)
+    ax.clabel(lines, fmt="%g", fontsize=7)
+    for (label, (lr, momentum)), color, marker in zip(
+        (marks or {}).items(), (PALETTE["vermillion"], PALETTE["orange"], "white"), ("*", "o", "s")
+    ):
+        ax.plot(
+            lr,
+            momentum,
+            marker,
+            color=color,
+            markeredgecolor="black",
+            markersize=11 if marker == "*" else 7,
+            linestyle="none",
+            label=label,
+            gid=f"mark:{label}",
+            zorder=5,
+        )
+    ax.set(
+        xlabel="learning rate α", ylabel="momentum β", xlim=(lrs[0], lrs[-1]), ylim=(momenta[0], momenta[-1])
+    )
+    ax.grid(False)
+    if title:
+        ax.set_title(title)
+    if marks:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.text(0.98, 0.02, "hatched: diverges", transform=ax.transAxes, ha="right", va="bottom", fontsize=7)
+    return ax.figure
+
+
 # --------------------------------------------------------------- decision boundaries
 
 
@@ -917,6 +979,7 @@ __all__ = [
     "MARGINS",
     "MARKERS",
     "PALETTE",
+    "RATE_LEVELS",
     "STYLE",
     "activation_and_derivative",
     "annotate_divergence",
@@ -930,6 +993,7 @@ __all__ = [
     "plot_decision_boundary",
     "plot_landscape",
     "plot_losses",
+    "plot_rate_map",
     "plot_trajectory",
     "predict_classes",
     "set_linear_scale",

@@ -41,8 +41,8 @@ class GradientDescent:
 
 
 # ------------------------------------------------------------- the functions
-def test_the_five_landscapes_are_registered_by_name():
-    assert sorted(LANDSCAPES) == ["beale", "canyon", "himmelblau", "rosenbrock", "saddle"]
+def test_the_six_landscapes_are_registered_by_name():
+    assert sorted(LANDSCAPES) == ["beale", "canyon", "himmelblau", "rosenbrock", "rotated canyon", "saddle"]
 
 
 @pytest.mark.parametrize("landscape", [*ALL, ROTATED], ids=[*ids, ROTATED.name])
@@ -267,3 +267,38 @@ def test_optimize_rejects_a_non_landscape_and_a_non_optimizer():
         optimize(lambda x, y: x, lambda params: GradientDescent(params, 0.1))
     with pytest.raises(TypeError, match=r"must return an optimizer with a step\(\) method"):
         optimize(CANYON, lambda params: 0.1)
+
+
+# ------------------------------------------------------------- the rotated canyon
+def test_rotated_canyon_is_the_canyon_turned_by_45_degrees():
+    rotated = landscapes.ROTATED_CANYON
+    # the Hessian of the canyon, diag(0.2, 10), turned: R diag(0.2, 10) R^T with R a 45-degree rotation
+    turn = np.array([[1.0, -1.0], [1.0, 1.0]]) / math.sqrt(2)
+    expected = turn @ np.diag([0.2, 10.0]) @ turn.T
+    np.testing.assert_allclose(hessian(rotated, 0.7, -2.1), expected, atol=1e-6)
+    np.testing.assert_allclose(rotated.start, turn @ np.array(CANYON.start), rtol=1e-15)
+    assert rotated.f(*rotated.start) == pytest.approx(CANYON.f(*CANYON.start), rel=1e-14)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda p: optim.SGD(p, lr=0.15), lambda p: optim.SGD(p, lr=0.02, momentum=0.9, nesterov=True)],
+    ids=["gradient descent", "Nesterov"],
+)
+def test_rotation_does_not_change_what_gradient_descent_and_momentum_do(make):
+    straight = optimize(CANYON, make, steps=150)
+    rotated = optimize(landscapes.ROTATED_CANYON, make, steps=150)
+    turn = np.array([[1.0, -1.0], [1.0, 1.0]]) / math.sqrt(2)
+    np.testing.assert_allclose(rotated.points, straight.points @ turn.T, atol=1e-12)
+    np.testing.assert_allclose(rotated.losses, straight.losses, rtol=1e-9, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("make", "at_least"),
+    [(lambda p: optim.Adagrad(p, lr=1.0), 1000), (lambda p: optim.RMSprop(p, lr=0.1), 1000)],
+    ids=["Adagrad", "RMSprop"],
+)
+def test_rotation_costs_the_per_coordinate_methods_their_lead(make, at_least):
+    straight = optimize(CANYON, make, steps=150).losses[-1]
+    rotated = optimize(landscapes.ROTATED_CANYON, make, steps=150).losses[-1]
+    assert rotated > at_least * straight

@@ -351,3 +351,15 @@ def test_live_figure_replaces_the_foreground_and_keeps_the_background():
     (line,) = loss_ax.lines
     assert to_hex(line.get_color()) == viz.COLORS[0].lower()  # the colour cycle starts over
     assert loss_ax.get_ylim()[1] < 10  # the removed curve's values no longer count for the limits
+
+
+def test_plot_rate_map_marks_points_and_checks_the_shape():
+    lrs, momenta = np.linspace(0.01, 0.4, 40), np.linspace(0.0, 0.99, 30)
+    rates = np.add.outer(momenta, lrs)  # any values from 0 to above 1, hatched beyond 1
+    fig = viz.plot_rate_map(lrs, momenta, rates, marks={"best": (0.3, 0.5)}, title="rates")
+    (ax,) = fig.axes
+    (mark,) = [candidate for candidate in ax.lines if candidate.get_gid() == "mark:best"]
+    np.testing.assert_array_equal(mark.get_xydata(), [[0.3, 0.5]])
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("learning rate α", "momentum β", "rates")
+    with pytest.raises(ValueError, match=r"rates must have shape .* = \(30, 40\), got \(40, 30\)"):
+        viz.plot_rate_map(lrs, momenta, rates.T)

@@ -13,5 +13,7 @@ module                     what it computes
 ``classifier_training``    an MLP trained epoch by epoch on a toy data set, with a divergence rule
 ``slides_graph``           the slides' e = (a + b)(b + 1) as a computational graph, backpropagated
 ``capacity_run``           a wide MLP fitting noisy points, from under- to overfitting
+``momentum_rates``         convergence rates of gradient descent and momentum on a quadratic
+``adam_counterexample``    Reddi et al.'s online problem, on which Adam fails and AMSGrad does not
 =========================  ======================================================================
 """

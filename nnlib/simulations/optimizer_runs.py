@@ -32,6 +32,16 @@ RACE_LEARNING_RATES = {
         "Adam": 0.3,
         "AMSGrad": 0.3,
     },
+    "rotated canyon": {  # the same problem as the canyon, so the same rates: a fair comparison
+        "SGD": 0.15,
+        "momentum": 0.02,
+        "Nesterov": 0.02,
+        "Adagrad": 1.0,
+        "Adadelta": 10.0,
+        "RMSprop": 0.1,
+        "Adam": 0.3,
+        "AMSGrad": 0.3,
+    },
     "rosenbrock": {
         "SGD": 1e-3,
         "momentum": 1e-3,
@@ -101,7 +111,8 @@ def race(landscape, steps, learning_rates=None):
     Parameters
     ----------
     landscape : str
-        A key of :data:`RACE_LEARNING_RATES` ("canyon", "rosenbrock", "beale", "saddle").
+        A key of :data:`RACE_LEARNING_RATES` ("canyon", "rotated canyon", "rosenbrock", "beale",
+        "saddle").
     steps : int
     learning_rates : dict of str -> float, optional
         Learning rate per racer name; racers left out use :data:`RACE_LEARNING_RATES`.

@@ -5,6 +5,7 @@ explorer                    what it shows
 ==========================  ==============================================================
 gradient_descent_1d()       the learning rate's regimes: too small, good, oscillating, diverging
 momentum_explorer()         SGD with momentum in a narrow canyon
+momentum_rate_explorer()    the convergence rate over (learning rate, momentum) for a condition number
 optimizer_race()            eight optimizers side by side on a chosen landscape
 neuron_explorer()           one neuron's weights, bias and activation, and its decision boundary
 training_playground()       an MLP trained on a toy data set, with live loss curves
@@ -28,14 +29,16 @@ from nnlib.simulations.capacity_run import CapacityRun
 from nnlib.simulations.optimizer_runs import RACE_LEARNING_RATES, RACE_OPTIMIZERS
 from nnlib.widgets.backprop import backprop_explorer
 from nnlib.widgets.capacity import capacity_explorer
+from nnlib.widgets.conditioning import momentum_rate_explorer
 from nnlib.widgets.descent_1d import gradient_descent_1d
 from nnlib.widgets.explorer import Explorer
 from nnlib.widgets.momentum import momentum_explorer
 from nnlib.widgets.neuron import neuron_explorer
 from nnlib.widgets.playground import TrainingPlayground, training_playground
-from nnlib.widgets.race import optimizer_race
+from nnlib.widgets.race import RACE_COLORS, optimizer_race
 
 __all__ = [
+    "RACE_COLORS",
     "RACE_LEARNING_RATES",
     "RACE_OPTIMIZERS",
     "CapacityRun",
@@ -45,6 +48,7 @@ __all__ = [
     "capacity_explorer",
     "gradient_descent_1d",
     "momentum_explorer",
+    "momentum_rate_explorer",
     "neuron_explorer",
     "optimizer_race",
     "training_playground",

@@ -4,7 +4,19 @@ from nnlib import landscapes, viz
 from nnlib.simulations.optimizer_runs import RACE_LEARNING_RATES, RACE_OPTIMIZERS, race
 from nnlib.widgets.explorer import Explorer, check_choice, dropdown, int_slider, log_slider
 
-__all__ = ["optimizer_race"]
+__all__ = ["RACE_COLORS", "optimizer_race"]
+
+RACE_COLORS = {
+    "SGD": viz.PALETTE["black"],
+    "momentum": viz.PALETTE["blue"],
+    "Nesterov": viz.PALETTE["sky_blue"],
+    "Adagrad": viz.PALETTE["green"],
+    "Adadelta": viz.PALETTE["purple"],
+    "RMSprop": viz.PALETTE["orange"],
+    "Adam": viz.PALETTE["vermillion"],
+    "AMSGrad": "#767676",  # mid grey: the palette's eighth colour, yellow, is too faint on white
+}
+"""Each racer's colour, wherever the race is drawn: distinct, and each readable on a white background."""
 
 RACE_LINESTYLES = {"Nesterov": "--", "AMSGrad": "--"}  # dashed: they often run on top of momentum, Adam
 
@@ -34,11 +46,11 @@ class RaceDrawing:
         fig = self.live_figure(landscape).clear()
         ax_map, ax_loss = fig.axes
         with viz.style():
-            for (name, trajectory), color in zip(trajectories.items(), viz.COLORS):
+            for name, trajectory in trajectories.items():
                 label = name
                 if trajectory.diverged_at is not None:
                     label = f"{name}\n(diverged at step {trajectory.diverged_at})"
-                style = {"color": color, "linestyle": RACE_LINESTYLES.get(name, "-")}
+                style = {"color": RACE_COLORS[name], "linestyle": RACE_LINESTYLES.get(name, "-")}
                 viz.plot_trajectory(trajectory, ax=ax_map, label=name, annotate=False, **style)
                 ax_loss.plot(trajectory.losses, label=label, gid=f"curve:{name}", **style)
             lowest = min(trajectory.losses.min() for trajectory in trajectories.values())
@@ -50,7 +62,8 @@ class RaceDrawing:
                 viz.set_linear_scale(ax_loss, "y")
                 _, _, values = surface.grid(50)
                 ax_loss.set_ylim(max(lowest, values.min()), highest)
-            ax_map.set_title(f"{surface.name}: {steps} steps from {surface.start}")
+            x0, y0 = surface.start
+            ax_map.set_title(f"{surface.name}: {steps} steps from ({x0:.3g}, {y0:.3g})")
             ax_loss.set(xlabel="step", ylabel="loss", title="loss per step")
             ax_loss.legend(loc="center left", bbox_to_anchor=(1.0, 0.5))
         return fig
@@ -83,7 +96,7 @@ def optimizer_race(landscape="canyon", steps=150):
     Parameters
     ----------
     landscape : str, default "canyon"
-        "canyon", "rosenbrock", "beale" or "saddle".
+        "canyon", "rotated canyon", "rosenbrock", "beale" or "saddle".
     steps : int, default 150
         From 10 to 500.
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnlib.landscapes import CANYON, MAX_LOSS, ROSENBROCK
+from nnlib.landscapes import CANYON, MAX_LOSS, ROSENBROCK, ROTATED_CANYON
 from nnlib.simulations.optimizer_runs import RACE_LEARNING_RATES, RACE_OPTIMIZERS, momentum_run, race
 
 TORCH_RACERS = {
@@ -58,9 +58,9 @@ def test_momentum_run_diverges_where_plain_sgd_must():
     assert momentum_run(0.5, 0.0, steps=60).diverged_at == step
 
 
-@pytest.mark.parametrize("landscape", ["canyon", "rosenbrock"])
+@pytest.mark.parametrize("landscape", ["canyon", "rotated canyon", "rosenbrock"])
 def test_every_racer_runs_as_torch_does(torch, landscape):
-    surface = CANYON if landscape == "canyon" else ROSENBROCK
+    surface = {"canyon": CANYON, "rotated canyon": ROTATED_CANYON, "rosenbrock": ROSENBROCK}[landscape]
     paths = race(landscape, 25)
     assert list(paths) == list(RACE_OPTIMIZERS)
     for name, make in TORCH_RACERS.items():

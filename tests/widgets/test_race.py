@@ -4,9 +4,17 @@ import numpy as np
 from figure_checks import OKABE_ITO, assert_axes_labelled, line
 from matplotlib.colors import to_hex
 
-from nnlib import widgets
+from nnlib import viz, widgets
 from nnlib.landscapes import CANYON, MAX_LOSS
 from nnlib.simulations.optimizer_runs import RACE_OPTIMIZERS, race
+
+
+def contrast_with_white(colour):
+    """WCAG 2 contrast ratio of a colour against white: 1 (invisible) to 21 (black)."""
+    channels = np.array([int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)])
+    linear = np.where(channels <= 0.03928, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+    luminance = linear @ [0.2126, 0.7152, 0.0722]
+    return 1.05 / (luminance + 0.05)
 
 
 def test_race_draws_every_optimizer_as_it_runs():
@@ -16,7 +24,12 @@ def test_race_draws_every_optimizer_as_it_runs():
         drawn = np.column_stack(line(ax_map, f"trajectory:{name}").get_data())
         np.testing.assert_array_equal(drawn, path.points, err_msg=name)
     colours = {to_hex(line(ax_map, f"trajectory:{name}").get_color()) for name in RACE_OPTIMIZERS}
-    assert colours == OKABE_ITO  # eight racers, eight palette colours
+    assert len(colours) == 8  # eight racers, eight colours
+    assert colours - {"#767676"} <= OKABE_ITO and viz.PALETTE["yellow"].lower() not in colours
+    # each line stands out from the white background: yellow's contrast is 1.3, the faintest
+    # colour kept (orange, sky blue) about 2.3, drawn as 1.8-point lines
+    for colour in colours:
+        assert contrast_with_white(colour) >= 2, colour
     assert_axes_labelled(explorer.figure)
 
 
