@@ -25,6 +25,7 @@ generator                   what it draws
 
 import math
 import numbers
+from pathlib import Path
 
 import numpy as np
 
@@ -396,10 +397,13 @@ def _iterate(X, y, order, batch_size):
 
 # ----------------------------------------------------------------- digits
 def load_digits():
-    """The 8x8 images of handwritten digits that ship with scikit-learn.
+    """The 8x8 images of handwritten digits of the UCI repository, as scikit-learn ships them.
 
     1797 grey-scale images of the digits 0 to 9, each flattened to 64 pixels.
-    The pixels, counts from 0 to 16 in the original, are divided by 16.
+    The pixels, counts from 0 to 16 in the original, are divided by 16. A copy travels with nnlib
+    (``digits.npz``, 45 KB), so reading it costs milliseconds instead of importing scikit-learn.
+    Source: E. Alpaydin and C. Kaynak, "Optical Recognition of Handwritten Digits", UCI Machine
+    Learning Repository, 1998 (CC BY 4.0).
 
     Returns
     -------
@@ -407,19 +411,8 @@ def load_digits():
         Pixel intensities in ``[0, 1]``, in the default dtype.
     y : ndarray of shape (1797,)
         The digits, int64 in {0, ..., 9}.
-
-    Raises
-    ------
-    ImportError
-        If scikit-learn, which holds the data, is not installed.
     """
-    try:
-        from sklearn.datasets import load_digits as _sklearn_load_digits
-    except ImportError as error:
-        raise ImportError(
-            "load_digits() reads the digits bundled with scikit-learn, which is not installed; "
-            "install it with: pip install scikit-learn"
-        ) from error
-    digits = _sklearn_load_digits()
-    X = (np.asarray(digits.data, dtype=np.float64) / 16.0).astype(get_default_dtype())
-    return X, np.asarray(digits.target, dtype=np.int64)
+    with np.load(Path(__file__).with_name("digits.npz")) as digits:
+        pixels, labels = digits["pixels"], digits["labels"]
+    X = (pixels.astype(np.float64) / 16.0).astype(get_default_dtype())
+    return X, labels.astype(np.int64)

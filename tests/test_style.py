@@ -44,10 +44,7 @@ def test_core_modules_import_only_numpy_and_nnlib(module):
         elif isinstance(node, ast.ImportFrom) and node.level == 0:
             imported.add(node.module.split(".")[0])
     third_party = imported - {"numpy", "nnlib", "__future__"} - set(sys.stdlib_module_names)
-    # scikit-learn is read lazily, inside load_digits only, for its bundled data set
-    assert third_party <= {"sklearn"}, f"nnlib.{module} imports {sorted(third_party)}"
-    if "sklearn" in third_party:
-        assert module == "data"
+    assert third_party == set(), f"nnlib.{module} imports {sorted(third_party)}"
 
 
 def test_importing_nnlib_loads_neither_matplotlib_nor_ipywidgets():

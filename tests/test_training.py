@@ -1,7 +1,6 @@
 """End to end: MLPs built and trained with nnlib alone learn real classification tasks."""
 
 import numpy as np
-import pytest
 
 import nnlib
 from nnlib import data, losses, nn, optim
@@ -38,7 +37,6 @@ def test_mlp_learns_the_moons():
 
 
 def test_mlp_learns_the_digits():
-    pytest.importorskip("sklearn")
     nnlib.manual_seed(0)
     X, y = data.load_digits()
     X_train, X_test, y_train, y_test = data.train_test_split(X, y, test_size=0.25, seed=0)
