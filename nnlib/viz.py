@@ -267,10 +267,12 @@ def figure_png_bundle(fig):
 
 
 def _show_figures_as_png_in_notebooks():
-    """Register a PNG formatter for Figure with IPython, if this runs inside IPython.
+    """Register :func:`figure_png_bundle` as IPython's PNG formatter for Figure, inside IPython.
 
-    matplotlib's inline backend registers one only once it is activated (importing pyplot does
-    that); until then figures made with ``Figure()`` would show as text.
+    matplotlib's inline backend registers a formatter of its own (one pixel per CSS pixel, and a
+    second draw for ``bbox_inches="tight"``) when its module is first imported, which ipywidgets
+    does as soon as an explorer updates. Importing it here first, and registering after it, keeps
+    the course's formatter for every figure of a notebook.
     """
     try:
         from IPython import get_ipython
@@ -279,6 +281,10 @@ def _show_figures_as_png_in_notebooks():
     shell = get_ipython()
     if shell is None:
         return
+    try:
+        import matplotlib_inline.backend_inline  # noqa: F401 -- its import registers its formatter
+    except ImportError:
+        pass
     formatter = shell.display_formatter.formatters["image/png"]
     formatter.for_type(Figure, figure_png_bundle)
 

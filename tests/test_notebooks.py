@@ -115,6 +115,24 @@ def test_notebook_is_stored_executed_without_errors_or_warnings(path):
 
 
 @pytest.mark.parametrize("path", LECTURES, ids=ids(LECTURES))
+def test_every_figure_is_stored_with_twice_the_pixels_of_its_shown_size(path):
+    """Sharp on a 2x screen or a projector's zoom: each PNG carries the CSS size it is shown at,
+    and has twice as many pixels (a figure rendered by another formatter would have neither)."""
+    figures = 0
+    for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        for output in cell.get("outputs", []):
+            if "image/png" not in output.get("data", {}):
+                continue
+            figures += 1
+            png = base64.b64decode(output["data"]["image/png"])
+            pixels = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # IHDR chunk
+            shown = output.get("metadata", {}).get("image/png", {})
+            assert "width" in shown, f"cell {index}: a figure without the size to show it at"
+            assert pixels == (2 * shown["width"], 2 * shown["height"]), f"cell {index}: {pixels}, {shown}"
+    assert figures > 0
+
+
+@pytest.mark.parametrize("path", LECTURES, ids=ids(LECTURES))
 def test_every_cell_has_slide_metadata(path):
     nb = nbformat.read(path, as_version=4)
     missing = [i for i, c in enumerate(nb.cells) if c.metadata.get("slideshow", {}).get("slide_type") is None]

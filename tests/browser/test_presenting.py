@@ -33,7 +33,7 @@ def test_presentation_mode_enlarges_text_and_figures_keep_two_pixels_per_css_pix
     normal_text = prose.evaluate("p => parseFloat(getComputedStyle(p).fontSize)")
 
     toggle_presentation_mode(page)
-    page.wait_for_function("document.body.classList.contains('jp-mod-presentationMode')")
+    page.wait_for_function("document.querySelector('.jp-mod-presentationMode') !== null")
     presented_text = prose.evaluate("p => parseFloat(getComputedStyle(p).fontSize)")
     assert presented_text > 1.2 * normal_text, (normal_text, presented_text)
 
