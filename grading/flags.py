@@ -205,6 +205,10 @@ LYING_DUNDERS = {
     "__array_ufunc__", "__array_function__", "__getattr__", "__instancecheck__",
     "__subclasscheck__", "__del__", "__len__", "__iter__", "__getitem__", "__contains__",
 }  # fmt: skip
+ARITHMETIC_DUNDERS = {
+    "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__",
+    "__pow__", "__neg__",
+}  # fmt: skip
 LYING_BASES = {"float", "int", "complex", "ndarray", "Number", "Real", "list", "tuple", "dict"}
 OS_EXITS = {"_exit", "abort", "kill", "killpg", "exit", "execv", "execve", "execl", "execlp", "execvp"}
 OS_PROCESSES = {"fork", "forkpty", "system", "popen", "posix_spawn", "posix_spawnp", "spawnl", "spawnv"}
@@ -317,6 +321,10 @@ class Context:
     protected_everywhere: set[str]  # modules and helpers of setup cells: rebinding them before a test counts
     protected_later: dict[int, set[str]] = field(default_factory=dict)  # cell -> free reads of later tests
     last_test_index: int = -1
+    # Names the instructor's test cells call, such as a class the task asks for ("write a Value
+    # class with + and *"): arithmetic is that class's subject, so only its comparisons and
+    # conversions are flagged.
+    called_by_tests: set[str] = field(default_factory=set)
 
 
 IPYTHON_ATTRIBUTES = {"set_custom_exc", "showtraceback", "showsyntaxerror", "run_cell", "events", "user_ns"}
@@ -513,8 +521,11 @@ class _CellChecker(ast.NodeVisitor):
             self.visit(base)
         for statement in node.body:
             is_method = isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
-            if is_method and statement.name in LYING_DUNDERS:
-                self.flag("operator-overloading", f"{node.name}.{statement.name}")
+            if not is_method or statement.name not in LYING_DUNDERS:
+                continue
+            if node.name in self.context.called_by_tests and statement.name in ARITHMETIC_DUNDERS:
+                continue  # the task's own subject
+            self.flag("operator-overloading", f"{node.name}.{statement.name}")
         self.scopes.append((set(), set().union(*(_names_bound(statement) for statement in node.body))))
         for statement in node.body:
             self.visit(statement)
@@ -660,7 +671,18 @@ def build_context(run_cells: list[RunCell], master: MasterNotebook) -> Context:
     for name, module in _module_names([tree for tree in student_trees if tree is not None]).items():
         module_names.setdefault(name, module)
 
-    context = Context(module_names=module_names, protected_everywhere=setup_names - answers)
+    tests = [tree for grade_id, tree in locked_trees.items() if master.by_id[grade_id].is_autograded_test]
+    called_by_tests = {
+        node.func.id
+        for tree in tests
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
+    context = Context(
+        module_names=module_names,
+        protected_everywhere=setup_names - answers,
+        called_by_tests=called_by_tests,
+    )
     # Walk backwards: a name matters at a student cell if a later locked cell reads it before
     # any locked cell in between binds it again.
     later_reads: set[str] = set()

@@ -186,3 +186,31 @@ def test_the_untouched_exercises_raise_no_flag(path):
 def test_every_flag_kind_is_documented():
     flagged_kinds = {kind for _, kind in FLAGGED}
     assert flagged_kinds <= set(flags.FLAG_KINDS)
+
+
+def test_arithmetic_is_expected_only_of_a_class_the_tests_build_and_comparisons_never():
+    def meta(grade_id, **flags):
+        return {"nbgrader": {"grade_id": grade_id, "schema_version": 3, **flags}}
+
+    master = new_notebook(
+        cells=[
+            new_code_cell("class Value:\n    pass", metadata=meta("value", solution=True)),
+            new_code_cell(
+                "assert (Value(2.0) + Value(1.0)).data == 3.0",
+                metadata=meta("test_value", grade=True, locked=True, points=1),
+            ),
+        ]
+    )
+    master_cells = read_master("value", master)
+
+    def flags_for(answer: str) -> list[str]:
+        notebook = copy.deepcopy(master)
+        notebook.cells[0].source = answer
+        return [flag.detail for flag in integrity_flags(notebook, master_cells)]
+
+    add = "    def __add__(self, other):\n        return Value(self.data + other.data)\n"
+    init = "    def __init__(self, data):\n        self.data = data\n"
+    assert flags_for("class Value:\n" + init + add) == []  # the task's own subject
+    lying = "    def __eq__(self, other):\n        return True\n"
+    assert flags_for("class Value:\n" + init + add + lying) == ["Value.__eq__"]
+    assert flags_for("class Helper:\n" + init + add + "Value = Helper") == ["Helper.__add__"]
