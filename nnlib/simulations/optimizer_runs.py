@@ -21,27 +21,20 @@ RACE_OPTIMIZERS = {
 }
 """The racers: name -> (parameters, learning rate) -> optimizer. Momentum is 0.9 where used."""
 
+_CANYON_RATES = {
+    "SGD": 0.15,
+    "momentum": 0.02,
+    "Nesterov": 0.02,
+    "Adagrad": 1.0,
+    "Adadelta": 10.0,
+    "RMSprop": 0.1,
+    "Adam": 0.3,
+    "AMSGrad": 0.3,
+}
+
 RACE_LEARNING_RATES = {
-    "canyon": {
-        "SGD": 0.15,
-        "momentum": 0.02,
-        "Nesterov": 0.02,
-        "Adagrad": 1.0,
-        "Adadelta": 10.0,
-        "RMSprop": 0.1,
-        "Adam": 0.3,
-        "AMSGrad": 0.3,
-    },
-    "rotated canyon": {  # the same problem as the canyon, so the same rates: a fair comparison
-        "SGD": 0.15,
-        "momentum": 0.02,
-        "Nesterov": 0.02,
-        "Adagrad": 1.0,
-        "Adadelta": 10.0,
-        "RMSprop": 0.1,
-        "Adam": 0.3,
-        "AMSGrad": 0.3,
-    },
+    "canyon": _CANYON_RATES,
+    "rotated canyon": dict(_CANYON_RATES),  # the same problem turned, so the same rates: a fair comparison
     "rosenbrock": {
         "SGD": 1e-3,
         "momentum": 1e-3,

@@ -10,21 +10,10 @@ import os
 from pathlib import Path
 
 import pytest
+from chromium import CHROMIUM, open_profile
 from ci import skip_or_fail
 from lab_harness import REPO_ROOT, start_jupyterlab
 
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; Playwright's own browser download is not used
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-VIEWPORT = {"width": 1600, "height": 1000}
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts" / "browser"  # git-ignored
 
 failed_report = pytest.StashKey[bool]()
@@ -80,13 +69,7 @@ def lab_server(sync_playwright, lab_root, tmp_path):
 def page(sync_playwright, lab_server, tmp_path, artifacts_dir, request):
     """A page in a fresh headless Chromium profile; on failure its last screen is saved."""
     with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            tmp_path / "chromium-profile",
-            executable_path=str(CHROMIUM),
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport=VIEWPORT,
-        )
+        context = open_profile(playwright, tmp_path / "chromium-profile")
         try:
             page = context.pages[0] if context.pages else context.new_page()
             page.set_default_timeout(30_000)

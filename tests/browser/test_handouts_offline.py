@@ -13,7 +13,8 @@ import re
 
 import nbformat
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, skip_or_fail
+from chromium import open_profile
+from ci import skip_or_fail
 from lab_harness import REPO_ROOT
 
 from handouts import build
@@ -47,13 +48,7 @@ def handouts(tmp_path_factory):
 def offline_page(sync_playwright, tmp_path):
     """A Chromium page that may open file: addresses only; ``page.refused`` lists every other request."""
     with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            tmp_path / "profile",
-            executable_path=str(CHROMIUM),
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport=VIEWPORT,
-        )
+        context = open_profile(playwright, tmp_path / "profile")
         try:
             page = context.pages[0] if context.pages else context.new_page()
             page.set_default_timeout(30_000)

@@ -13,31 +13,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from chromium import CHROMIUM, CHROMIUM_ARGS
+from ci import skip_or_fail
 from hub_harness import PREFIX, VENV_BIN, create_users, give_instructor_the_course, remove_users, start_hub
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TIMINGS_FILE = REPO_ROOT / "test-artifacts" / "hub" / "timings.json"  # git-ignored
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; Playwright's own browser download is not used
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def running_in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def skip_or_fail(reason: str) -> None:
-    if running_in_ci():
-        pytest.fail(f"{reason}; CI is set, so the hub test may not be skipped", pytrace=False)
-    pytest.skip(reason)
 
 
 def check_parts() -> None:
