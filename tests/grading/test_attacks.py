@@ -416,6 +416,78 @@ def test_a_student_graded_after_a_poisoner_in_the_same_process_is_graded_as_alon
     assert honest["flags"] == "", run.outcome("b_honest")
 
 
+# --- 4c: answers looked for in the grader's own memory, beside broken files ----------------------
+
+SNOOP = """\
+import gc
+import inspect
+import json
+
+
+def _found(length):
+    \"\"\"Any list of numbers of this length in the kernel's memory, the notebook, or a caller's frame.\"\"\"
+    seen = []
+    for frame in inspect.stack():
+        seen += [value for value in frame.frame.f_locals.values() if isinstance(value, list)]
+    seen += [value for value in gc.get_objects() if isinstance(value, list)]
+    try:
+        stored = json.load(open("/opt/submission.ipynb"))
+        seen += [json.loads(o["data"]["text/plain"]) for c in stored["cells"] for o in c.get("outputs", [])
+                 if "text/plain" in o.get("data", {})]
+    except Exception:
+        pass
+    for value in seen:
+        if len(value) == length and all(isinstance(v, float) for v in value) and value != [-2.0, 0.5, 7.0]:
+            return value
+    return None
+
+
+def square(x):
+    caller = inspect.currentframe().f_back
+    inputs = caller.f_locals.get("_INPUTS") or caller.f_globals.get("_INPUTS") or [x]
+    answers = _found(len(inputs))
+    return answers[inputs.index(x)] if answers else 0.0
+
+
+def mean(values):
+    answers = _found(1)
+    return answers[0] if answers else 0.0
+"""
+
+
+def _snoop_and_break(grader: ac.Grader, folder: Path):
+    course = ac.new_course(folder / "snoop")
+    ac.hand_in(course, "a_honest", ac.honest(course))
+    ac.hand_in(course, "b_snooper", ac.with_cells(ac.blank(course), SNOOP))
+    ac.hand_in(course, "c_truncated", ac.blank(course)).write_text('{"cells": [{"cell_type": "code", "sou')
+    ac.hand_in(course, "d_empty", ac.blank(course)).write_bytes(b"")
+    ac.hand_in(course, "e_peer", ac.honest(course))
+    return grader.start(course, "--jobs", "2"), None
+
+
+@pytest.fixture(scope="module")
+def snoop_runs(ordinary_account):
+    with runs_of_every_variant(ordinary_account, _snoop_and_break) as runs:
+        yield runs
+
+
+def test_answers_are_nowhere_a_kernel_can_look_and_broken_files_cost_only_their_rows(snoop_runs, variant):
+    run = snoop_runs[variant][0]
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert {row["student"] for row in run.rows} == {
+        "a_honest",
+        "b_snooper",
+        "c_truncated",
+        "d_empty",
+        "e_peer",
+    }
+    assert run.score("b_snooper") == 0, run.outcome("b_snooper")
+    for broken in ("c_truncated", "d_empty"):
+        assert run.score(broken) == 0 and run.row(broken)["status"] != "graded", run.outcome(broken)
+    for honest in ("a_honest", "e_peer"):
+        assert (run.score(honest), run.row(honest)["status"]) == (ac.MAX_SCORE, "graded"), run.outcome(honest)
+
+
 # --- 7: time --------------------------------------------------------------------------------------
 
 SLEEPS = 80
