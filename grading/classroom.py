@@ -31,7 +31,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grading import sandbox
+from grading import held_out, sandbox
 
 CSV_COLUMNS = ["student", "assignment", "notebook", "score", "max_score", "status", "flags", "notes"]
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
@@ -426,6 +426,12 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--unsafe-no-sandbox", action="store_true", help="run student code unisolated (your own laptop only)"
     )
+    parser.add_argument(
+        "--held-out-digits",
+        type=Path,
+        metavar="FILE",
+        help="grade 6.3 on these digits, in UCI's optdigits format (see grading/held_out.py)",
+    )
     args = parser.parse_args(argv)
     skip_unused_imports()
     if args.jobs < 1:
@@ -437,6 +443,14 @@ def main(argv=None) -> int:
         args.notebook_timeout,
         args.unsafe_no_sandbox,
     )
+    if args.held_out_digits is not None:
+        try:
+            images, _ = held_out.read_digits(args.held_out_digits)
+        except held_out.HeldOutDigitsError as error:
+            print(f"grading stopped: {error}", file=sys.stderr)
+            return 2
+        os.environ[held_out.ENVIRONMENT_VARIABLE] = str(args.held_out_digits.resolve())  # for the verdicts
+        print(f"6.3 is graded on {len(images)} held-out digits from {args.held_out_digits}")
     started = time.perf_counter()
     try:
         rows = grade_class(settings, args.jobs, args.csv.resolve() if args.csv else None)

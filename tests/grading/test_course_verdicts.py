@@ -14,13 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 from nbclient import NotebookClient
 
+import nnlib
+from grading import held_out
 from grading.preprocessors.record import is_autograded_test as is_graded_test
 from grading.preprocessors.record import nbgrader_metadata as nbgrader
 from grading.probe import MIME_TYPE
-from grading.verdicts import HIDDEN_BEGIN, VERDICT_MARKER, judge, reports_in, split_test_cell
+from grading.verdicts import HIDDEN_BEGIN, VERDICT_MARKER, Judgement, judge, reports_in, split_test_cell
 
 COURSE = Path(__file__).resolve().parents[2]
 SOLUTIONS = sorted((COURSE / "solutions").glob("*/*.ipynb"))
@@ -614,3 +617,33 @@ def test_visible_tests_catch_the_wrong_answers_the_task_warns_about(assignment, 
     failures = [o for o in cell.get("outputs", []) if o.output_type == "error"]
     assert failures, f"{assignment}: the visible tests of {test} accepted the wrong {answer}"
     assert failures[0].ename == "AssertionError", failures[0].ename
+
+
+# --- (f) 6.3 decided by an instructor's own digits ---------------------------------------------
+
+
+def write_optdigits(path: Path, images, labels) -> Path:
+    """Images in [0, 1] as UCI's optdigits file: 64 counts 0..16 and the label per line."""
+    counts = np.rint(np.asarray(images) * 16).astype(int)
+    path.write_text("".join(",".join(map(str, [*row, label])) + "\n" for row, label in zip(counts, labels)))
+    return path
+
+
+@pytest.mark.slow
+def test_an_instructors_held_out_digits_decide_the_classifier(tmp_path, monkeypatch):
+    path = COURSE / "solutions" / "a6_training" / "train_digits.ipynb"
+    test = graded_tests(nbformat.read(path, as_version=4))["test_train"]
+    executed = execute(as_kernel_sees_it(path), path.parent)
+    cell = next(c for c in executed.cells if nbgrader(c).get("grade_id") == "test_train")
+    reported = reports_in(cell.outputs, MIME_TYPE)
+    X, y = nnlib.data.load_digits()
+    aside = np.arange(len(y)) % 5 == 0  # the students never train on these
+    right = write_optdigits(tmp_path / "right.tra", X[aside], y[aside])
+    wrong = write_optdigits(tmp_path / "relabelled.tra", X[aside], (y[aside] + 1) % 10)
+
+    monkeypatch.setenv(held_out.ENVIRONMENT_VARIABLE, str(right))
+    assert judge(test, reported, "test_train") == Judgement(True, "hidden tests passed")
+    monkeypatch.setenv(held_out.ENVIRONMENT_VARIABLE, str(wrong))
+    judgement = judge(test, reported, "test_train")
+    assert not judgement.passed
+    assert f"the accuracy on {aside.sum()} held-out images by other writers is 0.0" in judgement.message

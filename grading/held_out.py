@@ -1,0 +1,100 @@
+"""Digits for grading exercise 6.3 that the students never had: an instructor's own file.
+
+The digits bundled with ``nnlib`` are public, so any image made from them, however hidden its
+recipe, is close to images a student can train on: a network trained on all 1797 scores higher on
+the grader's default images (made from every fifth digit) than one that kept them aside. Truly
+held-out handwriting has to come from the instructor. ``python -m grading a6_training
+--held-out-digits FILE`` grades 6.3 on the images in ``FILE`` instead:
+
+* the training part of UCI's "Optical Recognition of Handwritten Digits" (``optdigits.tra``:
+  3823 images by 30 writers, none of them among the 13 whose 1797 images ``nnlib`` bundles), or
+* any file in its format: one image per line, 64 integers from 0 to 16 (an 8×8 grid of counts of
+  ink pixels, row by row), then the label from 0 to 9, separated by commas.
+
+The grader reads the file in its own process; the sandboxed notebooks never see it or its path.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+ENVIRONMENT_VARIABLE = "NN_COURSE_HELD_OUT_DIGITS"
+PIXELS = 64
+MAX_COUNT = 16
+MAX_IMAGES = 100_000
+MIN_IMAGES = 100
+
+
+class HeldOutDigitsError(ValueError):
+    """A held-out digits file that is not in the expected format; the message says where and why."""
+
+
+def read_digits(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
+    """Read a file of digits in UCI's optdigits format.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A text file: one image per line, 64 integers in [0, 16] then a label in [0, 9], comma
+        separated. Blank lines are ignored.
+
+    Returns
+    -------
+    images : ndarray, shape (n, 64), float64
+        The pixel counts divided by 16, in [0, 1], as ``nnlib.data.load_digits`` gives them.
+    labels : ndarray, shape (n,), int64
+
+    Raises
+    ------
+    HeldOutDigitsError
+        If the file cannot be read, or a line is not 65 integers in range (the message names the
+        first such line), or it holds fewer than 100 or more than 100 000 images.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as error:
+        raise HeldOutDigitsError(f"cannot read the held-out digits {path}: {error}") from None
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        rows.append(_parse_line(line, number, path))
+        if len(rows) > MAX_IMAGES:
+            raise HeldOutDigitsError(f"{path}: more than {MAX_IMAGES} images; keep a sample")
+    if len(rows) < MIN_IMAGES:
+        raise HeldOutDigitsError(
+            f"{path}: {len(rows)} images; an accuracy needs at least {MIN_IMAGES} to mean anything"
+        )
+    table = np.array(rows, dtype=np.int64)
+    return table[:, :PIXELS] / MAX_COUNT, table[:, PIXELS]
+
+
+def _parse_line(line: str, number: int, path: Path) -> list[int]:
+    fields = line.split(",")
+    if len(fields) != PIXELS + 1:
+        raise HeldOutDigitsError(
+            f"{path}, line {number}: {len(fields)} comma-separated values; "
+            f"expected {PIXELS + 1} (64 pixel counts, then the label)"
+        )
+    try:
+        values = [int(field) for field in fields]
+    except ValueError:
+        shown = line.strip()[:60]
+        raise HeldOutDigitsError(f"{path}, line {number}: expected integers, got {shown!r}") from None
+    pixels, label = values[:PIXELS], values[PIXELS]
+    if not all(0 <= count <= MAX_COUNT for count in pixels):
+        bad = next(count for count in pixels if not 0 <= count <= MAX_COUNT)
+        raise HeldOutDigitsError(f"{path}, line {number}: pixel count {bad}; expected 0 to {MAX_COUNT}")
+    if not 0 <= label <= 9:
+        raise HeldOutDigitsError(f"{path}, line {number}: label {label}; expected a digit 0 to 9")
+    return values
+
+
+def instructors_digits() -> tuple[np.ndarray, np.ndarray] | None:
+    """The digits of the file this grading run was given (see the module's notes), or None."""
+    path = os.environ.get(ENVIRONMENT_VARIABLE)
+    return read_digits(path) if path else None
