@@ -5,7 +5,7 @@ Usage::
     python benchmarks/time_notebooks.py                 # every lecture
     python benchmarks/time_notebooks.py solutions/*/*.ipynb
 
-Targets: each lecture <= 20 s, all lectures together <= 60 s on a 2-core machine.
+Targets: each lecture <= 20 s, all seven together <= 45 s on a 2-core machine.
 """
 
 import sys
