@@ -444,6 +444,14 @@ def main(argv=None) -> int:
         args.unsafe_no_sandbox,
     )
     if args.held_out_digits is not None:
+        if sandbox.shows(args.held_out_digits):
+            print(
+                f"grading stopped: a graded notebook could read {args.held_out_digits} (the sandbox shows "
+                f"{', '.join(sandbox.host_paths_shown())}); keep the held-out digits elsewhere, such as "
+                "beside the gradebook",
+                file=sys.stderr,
+            )
+            return 2
         try:
             images, _ = held_out.read_digits(args.held_out_digits)
         except held_out.HeldOutDigitsError as error:

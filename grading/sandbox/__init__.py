@@ -46,6 +46,8 @@ SANDBOX_NOTEBOOK = "/opt/submission.ipynb"
 SANDBOX_UID = 1000  # the student's user id inside the sandbox
 UNPRIVILEGED_UID = 65534  # "nobody": whom a root grader starts sandboxes as
 # Variables the kernel may inherit, by exact name: locale and the BLAS settings some machines need.
+SYSTEM_FOLDERS = ("bin", "lib", "lib64", "sbin")  # beside /usr; links into it where /usr is merged
+SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives")
 PASSED_ENV = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
@@ -93,6 +95,24 @@ def _python_roots() -> list[str]:
     """The folders the Python interpreter and its packages live in (bound read-only)."""
     roots = {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}
     return sorted(root for root in roots if not root.startswith("/usr/"))
+
+
+def host_paths_shown() -> list[str]:
+    """Every path of the host the sandbox sees (read-only), besides the packages' copy and the
+    notebook: the system's programs and libraries, and the Python installation."""
+    folders = [f"/{name}" for name in SYSTEM_FOLDERS]
+    shown = ["/usr"] + [path for path in folders if os.path.isdir(path) and not os.path.islink(path)]
+    shown += [path for path in SYSTEM_FILES if os.path.exists(path)]
+    return shown + _python_roots()
+
+
+def shows(path: str | os.PathLike) -> bool:
+    """Whether a sandboxed notebook could read ``path`` (if its permissions let it)."""
+    real = os.path.realpath(path)
+    for shown in map(os.path.realpath, host_paths_shown()):
+        if real == shown or real.startswith(shown.rstrip("/") + "/"):
+            return True
+    return False
 
 
 def write_site(folder: Path) -> Path:
@@ -202,17 +222,11 @@ def bwrap_command(site: Path, notebook: Path, limits: Limits, cpu_seconds: int) 
         (SANDBOX_HOME, limits.home_size),
     ]:
         command += ["--size", str(size), "--tmpfs", path]
-    command += ["--ro-bind", "/usr", "/usr"]
-    for name in ("bin", "lib", "lib64", "sbin"):
-        if os.path.islink(f"/{name}"):
+    for name in SYSTEM_FOLDERS:
+        if os.path.islink(f"/{name}"):  # merged /usr: /bin is usr/bin
             command += ["--symlink", os.readlink(f"/{name}"), f"/{name}"]
-        elif os.path.isdir(f"/{name}"):
-            command += ["--ro-bind", f"/{name}", f"/{name}"]
-    for path in ("/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives"):
-        if os.path.exists(path):
-            command += ["--ro-bind", path, path]
-    for root in _python_roots():
-        command += ["--ro-bind", root, root]
+    for path in host_paths_shown():
+        command += ["--ro-bind", path, path]
     command += ["--ro-bind", str(site), SANDBOX_SITE, "--ro-bind", str(notebook), SANDBOX_NOTEBOOK]
     command += ["--chdir", SANDBOX_HOME]
     # The limits are set inside the sandbox: the process limit then counts the processes of this

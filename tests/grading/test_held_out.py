@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from grading import classroom, held_out
+from grading import classroom, held_out, sandbox
 from grading.sandbox import sandbox_environment
 
 
@@ -114,3 +116,13 @@ def test_a_good_file_reaches_the_verdicts_of_every_worker(tmp_path, counts_and_l
     assert classroom.main(["a6_training", "--course", str(tmp_path), "--held-out-digits", str(path)]) == 0
     assert seen["path"] == str(path.resolve())
     assert "6.3 is graded on 120 held-out digits" in capsys.readouterr().out
+
+
+def test_a_file_the_sandbox_could_read_is_refused(tmp_path, counts_and_labels, capsys, monkeypatch):
+    unset_until_the_test_ends(monkeypatch)
+    inside = Path(sys.base_prefix) / "optdigits.tra"  # in the Python installation, which the sandbox shows
+    monkeypatch.setattr(classroom, "grade_class", lambda *args: pytest.fail("graded with a visible file"))
+    code = classroom.main(["a6_training", "--course", str(tmp_path), "--held-out-digits", str(inside)])
+    assert code == 2
+    assert f"a graded notebook could read {inside}" in capsys.readouterr().err
+    assert sandbox.shows("/usr/share/optdigits.tra") and not sandbox.shows(tmp_path / "optdigits.tra")
