@@ -7,9 +7,11 @@ held-out handwriting has to come from the instructor. ``python -m grading a6_tra
 --held-out-digits FILE`` grades 6.3 on the images in ``FILE`` instead:
 
 * the training part of UCI's "Optical Recognition of Handwritten Digits" (``optdigits.tra``:
-  3823 images by 30 writers, none of them among the 13 whose 1797 images ``nnlib`` bundles), or
-* any file in its format: one image per line, 64 integers from 0 to 16 (an 8×8 grid of counts of
-  ink pixels, row by row), then the label from 0 to 9, separated by commas.
+  3823 images by 30 writers, none of them among the 13 whose 1797 images ``nnlib`` bundles; it
+  is public as well, so a student who downloads it could still train on it), or
+* any file in its format, such as digits the instructor collected: one image per line, 64
+  integers from 0 to 16 (an 8×8 grid of counts of ink pixels, row by row), then the label from 0
+  to 9, separated by commas.
 
 The grader reads the file in its own process; the sandboxed notebooks never see it or its path.
 """
