@@ -266,8 +266,55 @@ def figure_png_bundle(fig):
     return figure_to_png(fig), display_size(fig)
 
 
+EDGE = 0.05
+"""Inches of white kept between a figure's outermost label or title and its edge."""
+
+
+def keep_labels_inside(fig):
+    """Widen a figure's outer margins just enough for every label, title and legend to show.
+
+    :func:`subplots` sets fixed margins, which suit most figures; long tick labels (``0.0001``)
+    beside an axis label, or a long title, can reach past them and be cut off at the edge. This
+    moves the axes inwards where anything reaches closer than :data:`EDGE` to an edge; the
+    figure's size, and so its size on screen, stays. A title wider than the whole figure cannot
+    fit, and stays cut. Returns ``fig``.
+    """
+    width, height = fig.get_size_inches()
+    shown_dpi = fig.dpi
+    fig.set_dpi(shown_dpi * PIXEL_DENSITY)  # measured as rendered: text is a little wider there
+    try:
+        _move_axes_inwards(fig, width, height)
+    finally:
+        fig.set_dpi(shown_dpi)
+    return fig
+
+
+def _move_axes_inwards(fig, width, height):
+    for _ in range(6):  # a centred title moves with its axes, half as far: a few passes settle it
+        x0, y0, box_width, box_height = fig.get_tightbbox().bounds  # inches
+        left, bottom = EDGE - x0, EDGE - y0
+        right, top = x0 + box_width - (width - EDGE), y0 + box_height - (height - EDGE)
+        if max(left, bottom, right, top) <= 1e-3:
+            break
+        params = fig.subplotpars
+        inner = {
+            "left": params.left + max(left, 0) / width,
+            "right": params.right - max(right, 0) / width,
+            "bottom": params.bottom + max(bottom, 0) / height,
+            "top": params.top - max(top, 0) / height,
+        }
+        if inner["right"] - inner["left"] < 0.2 or inner["top"] - inner["bottom"] < 0.2:
+            return  # what reaches out is too large to fit by moving the axes
+        fig.subplots_adjust(**inner)
+
+
+def notebook_png_bundle(fig):
+    """:func:`figure_png_bundle` after :func:`keep_labels_inside`: how a notebook shows a figure."""
+    return figure_png_bundle(keep_labels_inside(fig))
+
+
 def _show_figures_as_png_in_notebooks():
-    """Register :func:`figure_png_bundle` as IPython's PNG formatter for Figure, inside IPython.
+    """Register :func:`notebook_png_bundle` as IPython's PNG formatter for Figure, inside IPython.
 
     matplotlib's inline backend registers a formatter of its own (one pixel per CSS pixel, and a
     second draw for ``bbox_inches="tight"``) when its module is first imported, which ipywidgets
@@ -286,7 +333,7 @@ def _show_figures_as_png_in_notebooks():
     except ImportError:
         pass
     formatter = shell.display_formatter.formatters["image/png"]
-    formatter.for_type(Figure, figure_png_bundle)
+    formatter.for_type(Figure, notebook_png_bundle)
 
 
 _show_figures_as_png_in_notebooks()
@@ -991,9 +1038,12 @@ __all__ = [
     "annotate_divergence",
     "data_bounds",
     "draw_graph",
+    "figure_png_bundle",
     "figure_to_png",
     "graph_node_texts",
     "graph_nodes",
+    "keep_labels_inside",
+    "notebook_png_bundle",
     "plot_activation",
     "plot_activations",
     "plot_decision_boundary",

@@ -17,6 +17,7 @@ import nbformat
 import pytest
 from jupyter_server.services.contents.filemanager import FileContentsManager
 from nbconvert import HTMLExporter, SlidesExporter
+from pictures import ink_at_edges
 
 from tools.notebooks import normalized_text
 from tools.notebooks.jupyterlab_format import WIDGET_VIEW_MIMETYPE, course_save_hook, kernelspec_metadata
@@ -193,3 +194,16 @@ def test_course_save_hook_drops_only_views_whose_model_is_not_saved():
     kept, gone = notebook["cells"][0]["outputs"]
     assert kept["data"][WIDGET_VIEW_MIMETYPE]["model_id"] == "kept"
     assert gone["data"] == {"image/png": "iVBO"}
+
+
+@pytest.mark.parametrize("path", STORED, ids=ids(STORED))
+def test_no_stored_figure_is_cut_off_at_its_edges(path):
+    """A label, title or legend that runs past a figure's edge leaves ink in its outermost pixels."""
+    cut = {}
+    for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        for output in cell.get("outputs", []):
+            if "image/png" in output.get("data", {}):
+                edges = ink_at_edges(base64.b64decode(output["data"]["image/png"]))
+                if edges:
+                    cut[index] = edges
+    assert cut == {}, f"figures with ink at their edges (cell: dark pixels per edge): {cut}"

@@ -5,6 +5,7 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.contour import ContourSet
 from matplotlib.figure import Figure
+from pictures import ink_at_edges
 
 import nnlib
 from nnlib import Tensor, viz
@@ -81,6 +82,37 @@ def test_pictures_have_twice_the_pixels_of_the_size_they_are_shown_at():
     assert metadata == {"width": 5.0 * viz.STYLE["figure.dpi"], "height": 2.5 * viz.STYLE["figure.dpi"]}
     pixels = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # the IHDR chunk
     assert pixels == (2 * metadata["width"], 2 * metadata["height"])
+
+
+def clipped_figure():
+    """Tick labels down to 0.0001 beside a long axis label, and a long title: past the fixed margins."""
+    fig, ax = viz.subplots(figsize=(4.0, 3.0))
+    ax.plot([1, 10, 100], [1e-4, 1e-2, 1.0])
+    viz.set_log_scale(ax, "y")
+    ax.set(
+        ylabel="seconds for the whole gradient",
+        title="a title that is a little wider than its own axes",
+    )
+    return fig
+
+
+def test_labels_reaching_past_the_margins_are_brought_inside_at_the_same_size():
+    assert set(ink_at_edges(viz.figure_png_bundle(clipped_figure())[0])) == {"left", "right"}
+    fig = clipped_figure()
+    margins = fig.subplotpars.left, fig.subplotpars.right
+    png, metadata = viz.notebook_png_bundle(fig)
+    assert ink_at_edges(png) == {}
+    assert metadata == viz.display_size(clipped_figure())
+    assert fig.subplotpars.left > margins[0] and fig.subplotpars.right < margins[1]
+
+
+def test_a_figure_that_fits_keeps_its_margins():
+    fig, ax = viz.subplots(figsize=(4.0, 3.0))
+    ax.plot([0, 1], [0, 1])
+    ax.set(xlabel="x", ylabel="y")
+    before = vars(fig.subplotpars).copy()
+    assert viz.keep_labels_inside(fig) is fig
+    assert vars(fig.subplotpars) == before
 
 
 def test_a_figure_in_a_notebook_is_shown_at_its_size_with_denser_pixels():
