@@ -4,10 +4,9 @@ The verdict of 6.3 grades on new images made from the fifth of the bundled digit
 students are told to keep aside. Those digits are public, so a student can train on them anyway.
 This script trains the solution's recipe (MLP 64-64-10, Adam with lr 0.005, 15 epochs of batches
 of 32) twice, on the students' training part and on all 1797 digits, and measures both on images
-made by the verdict's recipe (each kept-aside digit blended a quarter of the way towards a copy
-shifted by one pixel, plus noise of standard deviation 0.05). The verdict's own seed stays in the
-verdict, so this script draws the shifts and noise with other seeds; the gap is a property of the
-recipe, which every seed shows.
+made by the verdict's recipe (``grading.held_out.shifted_and_noisy``). The verdict's own seed stays
+in the verdict, so this script draws the shifts and noise with other seeds; the gap is a property
+of the recipe, which every seed shows.
 
 Usage::
 
@@ -20,19 +19,8 @@ import argparse
 import numpy as np
 
 import nnlib
-
-
-def perturbed(images, seed):
-    """The verdict's recipe: blend towards a one-pixel shift, add noise, clip to [0, 1]."""
-    rng = np.random.default_rng(seed)
-    grids = images.reshape(-1, 8, 8)
-    blended = np.empty_like(grids)
-    for index, image in enumerate(grids):
-        dy, dx = rng.choice([-1, 0, 1], size=2)
-        shifted = np.pad(image, 1)[1 - dy : 9 - dy, 1 - dx : 9 - dx]
-        blended[index] = 0.75 * image + 0.25 * shifted
-    noisy = blended + rng.normal(0.0, 0.05, size=blended.shape)
-    return np.clip(noisy, 0.0, 1.0).reshape(-1, 64)
+from grading.held_out import shifted_and_noisy
+from nnlib import viz
 
 
 def trained(X, y):
@@ -50,8 +38,7 @@ def trained(X, y):
 
 
 def accuracy(model, X, y):
-    with nnlib.no_grad():
-        return float(np.mean(np.argmax(model(X).data, axis=1) == y))
+    return float(np.mean(viz.predict_classes(model, X) == y))
 
 
 def main():
@@ -64,7 +51,7 @@ def main():
     honest, everything = trained(X_train, y_train), trained(X, y)
     print(f"{'seed':>6} {'honest (trained on ' + str(len(y_train)) + ')':>24} {'trained on all 1797':>20}")
     for seed in range(1, args.seeds + 1):
-        images = perturbed(X[aside].astype(np.float64), seed)
+        images = shifted_and_noisy(X[aside], seed)
         as_told, on_all = accuracy(honest, images, y[aside]), accuracy(everything, images, y[aside])
         print(f"{seed:>6} {as_told:>24.3f} {on_all:>20.3f}")
 

@@ -404,6 +404,23 @@ def grade_class(settings: Settings, jobs: int = 1, csv_path: Path | None = None,
     return writer.close()
 
 
+def use_held_out_digits(path: Path) -> int:
+    """Check an instructor's file of digits for 6.3 and hand its path to this run's verdicts
+    (``grading.held_out``); returns the number of images. Workers inherit the variable."""
+    if sandbox.shows(path):
+        shown = ", ".join(sandbox.host_paths_shown())
+        raise GradingStopped(
+            f"a graded notebook could read {path} (the sandbox shows {shown}); "
+            "keep the held-out digits elsewhere, such as beside the gradebook"
+        )
+    try:
+        images, _ = held_out.read_digits(path)
+    except held_out.HeldOutDigitsError as error:
+        raise GradingStopped(str(error)) from None
+    os.environ[held_out.ENVIRONMENT_VARIABLE] = str(path.resolve())
+    return len(images)
+
+
 def summary_table(rows: list[Row]) -> str:
     lines = [f"{'student':<20} {'notebook':<28} {'score':>9}  {'status':<20} flags"]
     for row in rows:
@@ -443,24 +460,11 @@ def main(argv=None) -> int:
         args.notebook_timeout,
         args.unsafe_no_sandbox,
     )
-    if args.held_out_digits is not None:
-        if sandbox.shows(args.held_out_digits):
-            print(
-                f"grading stopped: a graded notebook could read {args.held_out_digits} (the sandbox shows "
-                f"{', '.join(sandbox.host_paths_shown())}); keep the held-out digits elsewhere, such as "
-                "beside the gradebook",
-                file=sys.stderr,
-            )
-            return 2
-        try:
-            images, _ = held_out.read_digits(args.held_out_digits)
-        except held_out.HeldOutDigitsError as error:
-            print(f"grading stopped: {error}", file=sys.stderr)
-            return 2
-        os.environ[held_out.ENVIRONMENT_VARIABLE] = str(args.held_out_digits.resolve())  # for the verdicts
-        print(f"6.3 is graded on {len(images)} held-out digits from {args.held_out_digits}")
     started = time.perf_counter()
     try:
+        if args.held_out_digits is not None:
+            count = use_held_out_digits(args.held_out_digits)
+            print(f"6.3 is graded on {count} held-out digits from {args.held_out_digits}")
         rows = grade_class(settings, args.jobs, args.csv.resolve() if args.csv else None)
     except sandbox.SandboxUnavailable as error:
         print(f"grading stopped: {error}", file=sys.stderr)

@@ -1,10 +1,11 @@
-"""Digits for grading exercise 6.3 that the students never had: an instructor's own file.
+"""Digits for grading exercise 6.3 on images outside the students' training data.
 
-The digits bundled with ``nnlib`` are public, so any image made from them, however hidden its
-recipe, is close to images a student can train on: a network trained on all 1797 scores higher on
-the grader's default images (made from every fifth digit) than one that kept them aside. Truly
-held-out handwriting has to come from the instructor. ``python -m grading a6_training
---held-out-digits FILE`` grades 6.3 on the images in ``FILE`` instead:
+By default the verdict makes new images from the fifth of the bundled digits kept from the
+students (:func:`shifted_and_noisy`, with a seed that only the verdict holds). The digits bundled
+with ``nnlib`` are public, though, so any image made from them, however hidden its recipe, is close
+to images a student can train on: a network trained on all 1797 scores higher on the default
+images than one that kept them aside. Truly held-out handwriting has to come from the instructor.
+``python -m grading a6_training --held-out-digits FILE`` grades 6.3 on the images in ``FILE`` instead:
 
 * the training part of UCI's "Optical Recognition of Handwritten Digits" (``optdigits.tra``:
   3823 images by 30 writers, none of them among the 13 whose 1797 images ``nnlib`` bundles; it
@@ -94,6 +95,33 @@ def _parse_line(line: str, number: int, path: Path) -> list[int]:
     if not 0 <= label <= 9:
         raise HeldOutDigitsError(f"{path}, line {number}: label {label}; expected a digit 0 to 9")
     return values
+
+
+def shifted_and_noisy(images, seed):
+    """New images made from digits: each blended a quarter of the way towards a copy of itself
+    shifted by one pixel in a random direction (or not shifted), plus noise of standard deviation
+    0.05, clipped to [0, 1].
+
+    Parameters
+    ----------
+    images : array_like, shape (n, 64)
+        8×8 digits, flattened, in [0, 1].
+    seed : int
+        Draws the shifts and the noise.
+
+    Returns
+    -------
+    ndarray, shape (n, 64), float64
+    """
+    rng = np.random.default_rng(seed)
+    grids = np.asarray(images, dtype=np.float64).reshape(-1, 8, 8)
+    blended = np.empty_like(grids)
+    for index, grid in enumerate(grids):
+        dy, dx = rng.choice([-1, 0, 1], size=2)
+        shifted = np.pad(grid, 1)[1 - dy : 9 - dy, 1 - dx : 9 - dx]
+        blended[index] = 0.75 * grid + 0.25 * shifted
+    noisy = blended + rng.normal(0.0, 0.05, size=blended.shape)
+    return np.clip(noisy, 0.0, 1.0).reshape(-1, PIXELS)
 
 
 def instructors_digits() -> tuple[np.ndarray, np.ndarray] | None:

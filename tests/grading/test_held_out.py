@@ -126,3 +126,14 @@ def test_a_file_the_sandbox_could_read_is_refused(tmp_path, counts_and_labels, c
     assert code == 2
     assert f"a graded notebook could read {inside}" in capsys.readouterr().err
     assert sandbox.shows("/usr/share/optdigits.tra") and not sandbox.shows(tmp_path / "optdigits.tra")
+
+
+def test_the_default_images_blend_towards_a_shift_and_add_noise_of_the_stated_size():
+    flat = np.full((4000, 64), 0.5)  # away from the border, every shift of a flat image is the same
+    made = held_out.shifted_and_noisy(flat, seed=5)
+    assert made.shape == (4000, 64) and made.min() >= 0.0 and made.max() <= 1.0
+    inner = made.reshape(-1, 8, 8)[:, 1:7, 1:7]
+    assert inner.mean() == pytest.approx(0.5, abs=0.002)
+    assert inner.std() == pytest.approx(0.05, rel=0.02)
+    np.testing.assert_array_equal(made, held_out.shifted_and_noisy(flat, seed=5))
+    assert not np.array_equal(made, held_out.shifted_and_noisy(flat, seed=6))
