@@ -102,6 +102,96 @@ def honest(course: Path):
     return notebook
 
 
+# --- the course's real exercise 6, for grading on an instructor's held-out digits -----------------
+
+DIGITS = ("a6_training", "train_digits")  # (assignment, notebook)
+
+
+def digits_course(folder: Path) -> Path:
+    """A course in ``folder`` holding the real exercise 6 (its solution and hidden tests)."""
+    folder.mkdir(parents=True)
+    shutil.copy(COURSE_ROOT / "nbgrader_config.py", folder / "nbgrader_config.py")
+    shutil.copytree(COURSE_ROOT / "solutions" / DIGITS[0], folder / "solutions" / DIGITS[0])
+    generate.generate(folder)
+    return folder
+
+
+def digits_submission(course: Path, solved: tuple[str, ...], answers: dict[str, str] | None = None):
+    """Exercise 6 with the solution's answers in the cells ``solved`` and ``answers`` in others."""
+    notebook = nbformat.read(course / "exercises" / DIGITS[0] / f"{DIGITS[1]}.ipynb", as_version=4)
+    master = nbformat.read(course / "solutions" / DIGITS[0] / f"{DIGITS[1]}.ipynb", as_version=4)
+    sources = {cell.metadata.get("nbgrader", {}).get("grade_id"): cell.source for cell in master.cells}
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in solved:
+            cell.source = sources[grade_id]
+        elif answers and grade_id in answers:
+            cell.source = answers[grade_id]
+    return notebook
+
+
+def hand_in_digits(course: Path, student: str, notebook) -> Path:
+    folder = course / "submitted" / student / DIGITS[0]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{DIGITS[1]}.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+# A 6.3 answer that does no work but looks for the grader's held-out digits (an environment
+# variable, another process's environment, any readable file in the optdigits format) and trains
+# on them if it finds any; it prints what it found.
+HUNT_HELD_OUT = """import os
+import time
+
+
+def _looks_like_digits(path):
+    try:
+        with open(path, "rb") as handle:
+            first = handle.read(400).split(b"\\n")[0].split(b",")
+    except OSError:
+        return False
+    return len(first) == 65 and all(field.strip().isdigit() for field in first)
+
+
+def _hunt():
+    found = [f"env {key}" for key, value in os.environ.items() if "HELD" in key or "DIGIT" in key]
+    found += [value for value in os.environ.values() if os.path.isfile(value) and _looks_like_digits(value)]
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if b"HELD_OUT" in open(f"/proc/{pid}/environ", "rb").read():
+                found.append(f"/proc/{pid}/environ")
+        except OSError:
+            pass
+    started = time.monotonic()
+    for root, folders, names in os.walk("/"):
+        folders[:] = [f for f in folders if os.path.join(root, f) not in ("/proc", "/sys", "/dev")]
+        if time.monotonic() - started > 20:
+            found.append("(search cut short)")
+            break
+        for name in names:
+            if name.endswith((".py", ".pyc", ".so", ".h", ".json", ".png", ".svg", ".js", ".mo", ".gz")):
+                continue
+            if _looks_like_digits(os.path.join(root, name)):
+                found.append(os.path.join(root, name))
+    return found
+
+
+def train_digit_classifier(X_train, y_train, X_val, y_val):
+    found = _hunt()
+    print("HUNT found:", found)
+    nnlib.manual_seed(0)
+    model = nnlib.nn.MLP([64, 64, 10])
+    files = [path for path in found if path.startswith("/") and not path.startswith("/proc/")]
+    if files:
+        table = np.loadtxt(files[0], delimiter=",", dtype=int)
+        optimizer = nnlib.optim.Adam(model.parameters(), lr=0.005)
+        for epoch in range(30):
+            train_epoch(model, optimizer, table[:, :64] / 16, table[:, 64], batch_size=32, seed=epoch)
+    return model
+"""
+
+
 def index_of(notebook, grade_id: str) -> int:
     for index, cell in enumerate(notebook.cells):
         if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
@@ -797,6 +887,8 @@ class GradingRun:
     stderr: str
     seconds: float
     rows: list[dict[str, str]] = field(default_factory=list)
+    assignment: str = ASSIGNMENT
+    notebook: str = NOTEBOOK
 
     def row(self, student: str) -> dict[str, str]:
         matching = [row for row in self.rows if row["student"] == student]
@@ -814,7 +906,7 @@ class GradingRun:
         return f"{student}: {score} {row['status']!r} flags={row['flags']!r} notes={row['notes']!r}"
 
     def autograded(self, student: str) -> Path:
-        return self.course / "autograded" / student / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+        return self.course / "autograded" / student / self.assignment / f"{self.notebook}.ipynb"
 
     def notebook_text(self, student: str) -> str:
         path = self.autograded(student)
@@ -882,8 +974,11 @@ class Timeline(threading.Thread):
 class PendingRun:
     """A grading run in progress (its output goes to files, so nothing blocks on a full pipe)."""
 
-    def __init__(self, grader, course: Path, options, command: list[str], env: dict[str, str], timeline):
+    def __init__(
+        self, grader, course: Path, options, command: list[str], env: dict[str, str], timeline, notebook_id
+    ):
         self.grader, self.course, self.options, self.timeline = grader, course, options, timeline
+        self.assignment, self.notebook = notebook_id
         self.stdout = tempfile.TemporaryFile(mode="w+")
         self.stderr = tempfile.TemporaryFile(mode="w+")
         self.started = time.monotonic()
@@ -906,10 +1001,11 @@ class PendingRun:
         seconds = time.monotonic() - self.started
         self.stdout.seek(0)
         self.stderr.seek(0)
-        csv_path = self.course / "autograded" / f"{ASSIGNMENT}.csv"
+        csv_path = self.course / "autograded" / f"{self.assignment}.csv"
         rows = list(csv.DictReader(csv_path.open(newline=""))) if csv_path.exists() else []
+        output = self.stdout.read(), self.stderr.read()
         run = GradingRun(
-            self.course, self.process.returncode, self.stdout.read(), self.stderr.read(), seconds, rows
+            self.course, self.process.returncode, *output, seconds, rows, self.assignment, self.notebook
         )
         self.stdout.close()
         self.stderr.close()
@@ -954,13 +1050,20 @@ class Grader:
         return self.start(course, *options, env=env, timeline=timeline).finish()
 
     def start(
-        self, course: Path, *options: str, env: dict[str, str] | None = None, timeline: Timeline | None = None
+        self,
+        course: Path,
+        *options: str,
+        env: dict[str, str] | None = None,
+        timeline: Timeline | None = None,
+        notebook_id: tuple[str, str] = (ASSIGNMENT, NOTEBOOK),
     ) -> PendingRun:
-        """Start grading ``course``; :meth:`PendingRun.finish` waits for it."""
+        """Start grading ``course``'s assignment ``notebook_id[0]`` (the tiny one unless given);
+        :meth:`PendingRun.finish` waits for it."""
         self.adopt(course)
         environment = self.environment(env)
-        command = self.command(["-m", "grading", ASSIGNMENT, "--course", str(course), *options], environment)
-        return PendingRun(self, course, options, command, environment, timeline)
+        arguments = ["-m", "grading", notebook_id[0], "--course", str(course), *options]
+        command = self.command(arguments, environment)
+        return PendingRun(self, course, options, command, environment, timeline, notebook_id)
 
     def keep_for_report(self, run: GradingRun, options) -> None:
         """With NNLIB_ATTACK_REPORT=path, append the run's rows to that JSON-lines file (for people)."""

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 import attack_cases as ac
+import numpy as np
 import pytest
 import tiny_course
 
@@ -486,6 +487,68 @@ def test_answers_are_nowhere_a_kernel_can_look_and_broken_files_cost_only_their_
         assert run.score(broken) == 0 and run.row(broken)["status"] != "graded", run.outcome(broken)
     for honest in ("a_honest", "e_peer"):
         assert (run.score(honest), run.row(honest)["status"]) == (ac.MAX_SCORE, "graded"), run.outcome(honest)
+
+
+# --- 4d: the instructor's held-out digits for 6.3, looked for by a blank notebook ------------------
+
+
+def _held_out_hunt(grader: ac.Grader, folder: Path):
+    import nnlib
+
+    X, y = nnlib.data.load_digits()
+    aside = np.arange(len(y)) % 5 == 0  # digits the students do not train on, as the instructor's file
+    rows = np.column_stack([np.rint(X[aside] * 16).astype(int), y[aside]])
+    solved = ("accuracy", "train_epoch")
+    hunter = {"train": ac.HUNT_HELD_OUT}
+    runs = []
+    # The class in the sandbox, and the hunter alone without it: the control that the hunt works.
+    for name, sandboxed in (("digits", True), ("digits-unsafe", False)):
+        course = ac.digits_course(folder / name)
+        held_out = course / "private" / "held_out.tra"
+        held_out.parent.mkdir()
+        held_out.write_text("".join(",".join(map(str, row)) + "\n" for row in rows))
+        held_out.chmod(0o600)
+        ac.hand_in_digits(course, "b_hunter", ac.digits_submission(course, solved, hunter))
+        options = ["--jobs", "2", "--held-out-digits", str(held_out)]
+        if sandboxed:
+            ac.hand_in_digits(course, "a_honest", ac.digits_submission(course, (*solved, "train")))
+            ac.hand_in_digits(course, "c_truncated", ac.digits_submission(course, ())).write_text(
+                '{"cells": ['
+            )
+            ac.hand_in_digits(course, "d_peer", ac.digits_submission(course, (*solved, "train")))
+        else:
+            options.append("--unsafe-no-sandbox")
+        runs.append(grader.start(course, *options, notebook_id=ac.DIGITS))
+    return runs[0], (int(aside.sum()), runs[1])
+
+
+@pytest.fixture(scope="module")
+def held_out_runs(ordinary_account):
+    with runs_of_every_variant(ordinary_account, _held_out_hunt) as runs:
+        yield {variant: (run, images, unsafe.finish()) for variant, (run, (images, unsafe)) in runs.items()}
+
+
+def test_a_blank_notebook_finds_no_held_out_digits_and_broken_files_cost_only_their_rows(
+    held_out_runs, variant
+):
+    run, images, unsafe = held_out_runs[variant]
+    assert unsafe.returncode == 0, unsafe.stderr[-3000:]
+    assert unsafe.row("b_hunter")["score"] == "10", unsafe.outcome(
+        "b_hunter"
+    )  # unisolated, it finds the file
+    assert "HUNT found: ['env NN_COURSE_HELD_OUT_DIGITS'" in unsafe.output_text("b_hunter")
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert f"6.3 is graded on {images} held-out digits" in run.stdout
+    assert {row["student"] for row in run.rows} == {"a_honest", "b_hunter", "c_truncated", "d_peer"}
+    for honest in ("a_honest", "d_peer"):
+        row = run.row(honest)
+        assert (row["score"], row["max_score"], row["status"]) == ("10", "10", "graded"), run.outcome(honest)
+    hunter = run.row("b_hunter")
+    assert (hunter["score"], hunter["status"]) == ("5", "graded"), run.outcome("b_hunter")  # 6.1 and 6.2
+    assert "failed: test_train" in hunter["notes"], run.outcome("b_hunter")
+    assert "HUNT found: []" in run.output_text("b_hunter"), run.output_text("b_hunter")[-3000:]
+    broken = run.row("c_truncated")
+    assert (broken["score"], broken["status"]) == ("0", "unreadable"), run.outcome("c_truncated")
 
 
 # --- 7: time --------------------------------------------------------------------------------------
