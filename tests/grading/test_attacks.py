@@ -512,9 +512,8 @@ def _held_out_hunt(grader: ac.Grader, folder: Path):
         options = ["--jobs", "2", "--held-out-digits", str(held_out)]
         if sandboxed:
             ac.hand_in_digits(course, "a_honest", ac.digits_submission(course, (*solved, "train")))
-            ac.hand_in_digits(course, "c_truncated", ac.digits_submission(course, ())).write_text(
-                '{"cells": ['
-            )
+            truncated = ac.hand_in_digits(course, "c_truncated", ac.digits_submission(course, ()))
+            truncated.write_text('{"cells": [')
             ac.hand_in_digits(course, "d_peer", ac.digits_submission(course, (*solved, "train")))
         else:
             options.append("--unsafe-no-sandbox")
@@ -533,9 +532,8 @@ def test_a_blank_notebook_finds_no_held_out_digits_and_broken_files_cost_only_th
 ):
     run, images, unsafe = held_out_runs[variant]
     assert unsafe.returncode == 0, unsafe.stderr[-3000:]
-    assert unsafe.row("b_hunter")["score"] == "10", unsafe.outcome(
-        "b_hunter"
-    )  # unisolated, it finds the file
+    # Unisolated, the hunt finds the file and earns 6.3: the attack is real.
+    assert unsafe.row("b_hunter")["score"] == "10", unsafe.outcome("b_hunter")
     assert "HUNT found: ['env NN_COURSE_HELD_OUT_DIGITS'" in unsafe.output_text("b_hunter")
     assert run.returncode == 0, run.stderr[-3000:]
     assert f"6.3 is graded on {images} held-out digits" in run.stdout
